@@ -319,8 +319,8 @@ static int profile_extensions(X509 *x, const CertRequest *req) {
         }
 }
 
-static bool serial_number_valid(const char *s) {
-        size_t n = strlen(s);
+bool cert_serial_number_is_valid(const char *s) {
+        size_t n = s ? strlen(s) : 0;
 
         /* The characters of a PrintableString (X.680 section 41.4) minus space and the
          * punctuation that would need quoting in file names and messages. */
@@ -357,7 +357,7 @@ static int check_request(const CertRequest *req) {
                 return -EINVAL;
         if ((req->profile == CERT_PROFILE_DEVICE_IDENTITY) != !!req->serial_number)
                 return -EINVAL;
-        if (req->serial_number && !serial_number_valid(req->serial_number))
+        if (req->serial_number && !cert_serial_number_is_valid(req->serial_number))
                 return -EINVAL;
         if (self_signed != !req->issuer)
                 return -EINVAL;
@@ -632,7 +632,7 @@ int crypto_cert_device_serial(const CryptoCert *c, char **ret) {
         copy = strndup((const char *) ASN1_STRING_get0_data(s), (size_t) n);
         if (!copy)
                 return -ENOMEM;
-        if (strlen(copy) != (size_t) n || !serial_number_valid(copy)) {
+        if (strlen(copy) != (size_t) n || !cert_serial_number_is_valid(copy)) {
                 free(copy);
                 return -EBADMSG;
         }
@@ -821,15 +821,19 @@ int crypto_cert_verify_issued(const CryptoCert *leaf, const CryptoCert *ca, int6
                 return openssl_error("X509_STORE_CTX_init");
         param = X509_STORE_CTX_get0_param(ctx);
         X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_X509_STRICT);
-        X509_VERIFY_PARAM_set_time(param, (time_t) at);
+        if (at == CRYPTO_NO_CHECK_TIME)
+                X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+        else
+                X509_VERIFY_PARAM_set_time(param, (time_t) at);
         /* Usage is checked by crypto_cert_check_profile() against our own profiles. */
         X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_ANY);
 
         ok = X509_verify_cert(ctx);
         if (ok == 1) {
-                /* Exactly leaf -> CA. */
-                if (X509_STORE_CTX_get0_chain(ctx) &&
-                    sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) != 2)
+                /* Exactly leaf -> CA (or the CA alone, when asked about itself). */
+                int n = X509_STORE_CTX_get0_chain(ctx) ? sk_X509_num(X509_STORE_CTX_get0_chain(ctx))
+                                                       : 0;
+                if (n != 2 && !(n == 1 && X509_cmp(leaf->x509, ca->x509) == 0))
                         return set_error(ret_error, -EKEYREJECTED,
                                          "certificate '%s' is not issued directly by CA '%s'",
                                          strempty(subject), strempty(ca_subject));

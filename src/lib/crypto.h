@@ -115,6 +115,9 @@ int crypto_key_verify_digest_ecdsa(const CryptoKey *k, const uint8_t *digest, si
 
 /* Longest device serial number: X.520 ub-serial-number. */
 #define CERT_SERIAL_NUMBER_MAX 64
+/* A device serial number: 1..64 of [A-Za-z0-9.-], starting with a letter or digit (a subset of
+ * PrintableString that is also a safe file name). */
+bool cert_serial_number_is_valid(const char *s);
 
 typedef enum CertProfile {
         CERT_PROFILE_UEFI_PK,         /* RSA-2048 self-signed CA (firmware Platform Key) */
@@ -186,6 +189,7 @@ int crypto_cert_check_profile(const CryptoCert *c, CertProfile p, char **ret_err
  * intermediates), at time `at` (seconds since the epoch) for the validity periods of both.
  * ca must be a CA certificate. -EKEYEXPIRED when a certificate is outside its validity period,
  * -EKEYREJECTED for everything else; *ret_error (may be NULL, set on failure) says which. */
+#define CRYPTO_NO_CHECK_TIME INT64_MIN /* as `at`: skip the validity periods */
 int crypto_cert_verify_issued(const CryptoCert *leaf, const CryptoCert *ca, int64_t at,
                               char **ret_error);
 

@@ -9,10 +9,26 @@
 #include "exit-code.h"
 #include "log.h"
 #include "string-util.h"
+#include "verb-trust.h"
 #include "verbs.h"
 
 static const Verb verbs[] = {
         /* Nouns are added here as they are implemented, grouped by noun. */
+        /* trust roots: keysets, products, devices, manifests */
+        { "keyset", "create", "DIR [--org NAME]", "create a new keyset (refuses a non-empty DIR)",
+          "  --org NAME   organisation in the certificate subjects (default \"MachineOS\")\n",
+          verb_keyset_create },
+        { "keyset", "show", "DIR [--json]",
+          "list the keyset's certificates, fingerprints and validity",
+          "  --json       print one JSON document\n", verb_keyset_show },
+        { "product", "add", "DIR NAME [--uuid UUID]",
+          "add a product: UUID and manifest-signing certificate; prints the UUID",
+          "  --uuid UUID  use this product UUID instead of a random one\n", verb_product_add },
+        { "device", "add", "DIR PRODUCT SERIAL --out OUTDIR [--pubkey PEM]",
+          "issue a device identity certificate (and key, without --pubkey)",
+          "  --out OUTDIR   where device.crt, device.der (and device.key) are written\n"
+          "  --pubkey PEM   certify this EC P-256 public key (the TPM-resident key)\n",
+          verb_device_add },
         { 0 },
 };
 
