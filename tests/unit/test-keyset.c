@@ -32,8 +32,8 @@ static int file_mode(const char *p) {
 }
 
 TEST(create_layout) {
-        static const char *files[] = { "uefi-pk", "uefi-kek", "uefi-db", "uefi-db-provision",
-                                       "manifest-ca", "sudi-ca" };
+        static const char *files[] = { "uefi-pk",           "uefi-kek",    "uefi-db",
+                                       "uefi-db-provision", "manifest-ca", "sudi-ca" };
         _cleanup_(keyset_freep) Keyset *k = NULL;
 
         ks = path_join(dir, "ks");
@@ -41,7 +41,8 @@ TEST(create_layout) {
         ASSERT_OK(keyset_create(ks, "Example Corp"));
         ASSERT_EQ(file_mode(ks), 0700);
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                _cleanup_free_ char *key = strjoin(files[i], ".key"), *crt = strjoin(files[i], ".crt");
+                _cleanup_free_ char *key = strjoin(files[i], ".key"),
+                                    *crt = strjoin(files[i], ".crt");
                 ASSERT_EQ(file_mode(at(ks, key)), 0600);
                 ASSERT_EQ(file_mode(at(ks, crt)), 0644);
         }
@@ -127,12 +128,16 @@ TEST(create_refusals) {
 
 TEST(open_refuses_malformed_keyset_json) {
         static const char *bad[] = {
-                "{\"format\":1,\"org\":\"x\",\"owner-guid\":\"e1d55de3-2662-43cf-98b5-af0826e13d8b\"}",
-                "{\"format\":2,\"org\":\"x\",\"owner-guid\":\"e1d55de3-2662-43cf-98b5-af0826e13d8b\","
+                "{\"format\":1,\"org\":\"x\",\"owner-guid\":\"e1d55de3-2662-43cf-98b5-"
+                "af0826e13d8b\"}",
+                "{\"format\":2,\"org\":\"x\",\"owner-guid\":\"e1d55de3-2662-43cf-98b5-"
+                "af0826e13d8b\","
                 "\"created\":\"2024-01-01T00:00:00Z\"}",
-                "{\"format\":1,\"org\":\"x\",\"owner-guid\":\"E1D55DE3-2662-43cf-98b5-af0826e13d8b\","
+                "{\"format\":1,\"org\":\"x\",\"owner-guid\":\"E1D55DE3-2662-43cf-98b5-"
+                "af0826e13d8b\","
                 "\"created\":\"2024-01-01T00:00:00Z\"}",
-                "{\"format\":1,\"org\":\"x\",\"owner-guid\":\"e1d55de3-2662-43cf-98b5-af0826e13d8b\","
+                "{\"format\":1,\"org\":\"x\",\"owner-guid\":\"e1d55de3-2662-43cf-98b5-"
+                "af0826e13d8b\","
                 "\"created\":\"2024-01-01T00:00:00Z\",\"extra\":1}",
                 "{\"format\":1,\"format\":1,\"org\":\"x\",\"owner-guid\":\"e1d55de3-2662-43cf-98b5-"
                 "af0826e13d8b\",\"created\":\"2024-01-01T00:00:00Z\"}",
@@ -188,7 +193,8 @@ TEST(products) {
 TEST(product_inconsistencies_refused) {
         _cleanup_(keyset_freep) Keyset *k = NULL;
         KeysetProduct *p = NULL;
-        const char *json = "{\"name\":\"other-1\",\"uuid\":\"2f0b3c0e-8d55-4b5e-9a57-0c6c1a7f3a12\"}";
+        const char *json =
+                "{\"name\":\"other-1\",\"uuid\":\"2f0b3c0e-8d55-4b5e-9a57-0c6c1a7f3a12\"}";
         _cleanup_free_ char *orig = NULL;
         size_t n;
 
@@ -201,7 +207,8 @@ TEST(product_inconsistencies_refused) {
         /* The hello certificate in the other product's place. */
         ASSERT_OK(write_file_atomic(at(ks, "products/other-1/product.json"), orig, n, 0644, 0));
         ASSERT_OK(rename(at(ks, "products/other-1/manifest.crt"), at(dir, "saved.crt")));
-        ASSERT_OK(link(at(ks, "products/hello/manifest.crt"), at(ks, "products/other-1/manifest.crt")));
+        ASSERT_OK(link(at(ks, "products/hello/manifest.crt"),
+                       at(ks, "products/other-1/manifest.crt")));
         ASSERT_ERRNO(keyset_product_load(k, "other-1", &p), -EBADMSG);
         ASSERT_OK(rename(at(dir, "saved.crt"), at(ks, "products/other-1/manifest.crt")));
         ASSERT_OK(keyset_product_load(k, "other-1", &p));
