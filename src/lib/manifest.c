@@ -1004,7 +1004,9 @@ int manifest_build(const char *spec, size_t size, const ManifestBuildOptions *o,
                 return -EFBIG;
         }
         if (format == SPEC_AUTO) {
-                size_t i = strspn(spec, " \t\r\n");
+                size_t i = 0;
+                while (i < size && strchr(" \t\r\n", spec[i]) && spec[i])
+                        i++;
                 format = i < size && spec[i] == '{' ? SPEC_JSON : SPEC_YAML;
         }
         if (format == SPEC_JSON)

@@ -34,13 +34,13 @@ int verb_check_args(char *argv[], int argc, int min, int max, const char *what) 
 }
 
 int verb_print_json(json_t *j) {
-        _cleanup_json_ json_t *owned = j;
         _cleanup_free_ char *s = NULL;
         int r;
 
         if (!j)
                 return log_oom();
         r = json_dump_canonical(j, &s, NULL);
+        json_decref(j);
         if (r < 0)
                 return log_error_errno(r, "Failed to format JSON output: %m");
         if (puts(s) < 0 || fflush(stdout) != 0)

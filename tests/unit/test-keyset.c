@@ -105,7 +105,6 @@ TEST(esl_contents) {
 
 TEST(create_refusals) {
         _cleanup_free_ char *full = path_join(dir, "full"), *file = path_join(dir, "file");
-        _cleanup_strv_free_ char **names = NULL;
         _cleanup_closedir_ DIR *d = NULL;
 
         ASSERT_OK(mkdir(full, 0755));

@@ -399,7 +399,7 @@ TEST(field_refusals) {
 }
 
 TEST(target_count_rules) {
-        _cleanup_json_ json_t *j = base(), *two_boot = NULL;
+        _cleanup_json_ json_t *j = base();
         _cleanup_free_ char *s = NULL, *err = NULL, *s2 = NULL, *err2 = NULL;
         json_t *targets, *host;
         Manifest *m = NULL;
