@@ -10,9 +10,49 @@
 #include "log.h"
 #include "string-util.h"
 #include "verbs.h"
+/* boot chain (issue 6) */
+#include "verb-firmware.h"
+#include "verb-uki.h"
+#include "uki.h"
 
 static const Verb verbs[] = {
         /* Nouns are added here as they are implemented, grouped by noun. */
+        /* boot chain: firmware variables, UKI, initramfs, disk, VM */
+        { "firmware", "vars", "--keyset DIR --out VARS.fd [--template FILE] | --list VARS.fd",
+          "write OVMF vars with the keyset's Secure Boot keys, and the .auth files",
+          "  --keyset DIR       keyset (efi/PK.esl, KEK.esl, db.esl; uefi-pk, uefi-kek keys)\n"
+          "  --out VARS.fd      the vars image to write (Secure Boot enforcing)\n"
+          "  --template FILE    empty vars image (default /usr/share/OVMF/OVMF_VARS_4M.fd)\n"
+          "  --auth-dir DIR     where PK.auth, KEK.auth, db.auth go (default: beside --out)\n"
+          "  --auth-time SECS   timestamp of the .auth files (default $SOURCE_DATE_EPOCH, else now)\n"
+          "  --list VARS.fd     print the variables a vars image holds\n"
+          "  --json             with --list: one JSON document\n",
+          verb_firmware_vars },
+        { "uki", "build",
+          "--keyset DIR --kernel FILE [--initrd FILE] [--cmdline TEXT] --out FILE",
+          "build a unified kernel image on systemd-stub, signed with uefi-db",
+          "  --keyset DIR       keyset whose uefi-db key signs the UKI\n"
+          "  --kernel FILE      the kernel (bzImage), e.g. /boot/vmlinuz-*\n"
+          "  --initrd FILE      the initramfs (mos initramfs build)\n"
+          "  --cmdline TEXT     the kernel command line (printable ASCII)\n"
+          "  --out FILE         the UKI to write\n"
+          "  --stub FILE        systemd-stub (default " UKI_STUB_DEFAULT ")\n"
+          "  --os-release FILE  the .osrel section (default: MachineOS's own)\n"
+          "  --provision        sign with uefi-db-provision (the factory UKI)\n"
+          "  --unsigned         do not sign (tests of the firmware's refusal)\n",
+          verb_uki_build },
+        { "uki", "sign", "--keyset DIR --out FILE [EFI-BINARY]",
+          "sign an EFI binary (default: systemd-boot) with uefi-db",
+          "  --keyset DIR       keyset whose uefi-db key signs\n"
+          "  --out FILE         the signed copy\n"
+          "  --provision        sign with uefi-db-provision\n"
+          "  EFI-BINARY         default " UKI_SYSTEMD_BOOT_DEFAULT "\n",
+          verb_uki_sign },
+        { "uki", "verify", "--keyset DIR FILE",
+          "check a UKI or boot loader against the keyset's db certificates",
+          "  --keyset DIR       keyset whose uefi-db and uefi-db-provision certificates are trusted\n"
+          "Exit 3 when the file is unsigned, tampered or signed by another key.\n",
+          verb_uki_verify },
         { 0 },
 };
 
