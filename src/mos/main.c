@@ -12,6 +12,7 @@
 #include "verbs.h"
 /* boot chain (issue 6) */
 #include "verb-firmware.h"
+#include "verb-initramfs.h"
 #include "verb-uki.h"
 #include "uki.h"
 
@@ -28,6 +29,20 @@ static const Verb verbs[] = {
           "  --list VARS.fd     print the variables a vars image holds\n"
           "  --json             with --list: one JSON document\n",
           verb_firmware_vars },
+        { "initramfs", "build", "--init PROGRAM [--program PATH]... [--module NAME]... --out FILE",
+          "build the reproducible, compressed initramfs",
+          "  --init PROGRAM     installed as /init, with its shared-library closure\n"
+          "  --program PATH     another program (absolute path), installed at the same path\n"
+          "  --dlopen SONAME    a library a program loads with dlopen()\n"
+          "  --module NAME      a kernel module (with its dependencies), as a plain .ko\n"
+          "  --modules-dir DIR  default /lib/modules/<newest version>\n"
+          "  --file SRC:/DEST   any other file\n"
+          "  --keyset DIR       add its manifest-ca.crt and tpm-policy.pub (public only)\n"
+          "  --policy FILE      a signed PCR 7 policy\n"
+          "  --compress ALG     zstd (default), gzip or none; --level N\n"
+          "  --out FILE         the archive to write; its size is printed\n"
+          "Entries are sorted, owned by root and dated $SOURCE_DATE_EPOCH (default 0).\n",
+          verb_initramfs_build },
         { "uki", "build",
           "--keyset DIR --kernel FILE [--initrd FILE] [--cmdline TEXT] --out FILE",
           "build a unified kernel image on systemd-stub, signed with uefi-db",
