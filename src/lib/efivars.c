@@ -629,7 +629,7 @@ int efi_varstore_serialize(const EfiVarStore *s, uint8_t **ret, size_t *ret_size
 
 int efi_varstore_enroll_secure_boot(EfiVarStore *s, const uint8_t *pk, size_t pk_size,
                                     const uint8_t *kek, size_t kek_size, const uint8_t *db,
-                                    size_t db_size) {
+                                    size_t db_size, const uint8_t *dbx, size_t dbx_size) {
         static const uint8_t one = 1, zero = 0;
         static const char *const removed[] = { "dbx", "dbt", "dbr" };
         int r;
@@ -639,6 +639,8 @@ int efi_varstore_enroll_secure_boot(EfiVarStore *s, const uint8_t *pk, size_t pk
             efi_signature_lists_parse(db, db_size, NULL, NULL) < 0)
                 return -EBADMSG;
         if (pk_size == 0 || kek_size == 0 || db_size == 0)
+                return -EBADMSG;
+        if (dbx && (dbx_size == 0 || efi_signature_lists_parse(dbx, dbx_size, NULL, NULL) < 0))
                 return -EBADMSG;
 
         for (size_t i = 0; i < ELEMENTSOF(removed); i++) {
@@ -654,6 +656,9 @@ int efi_varstore_enroll_secure_boot(EfiVarStore *s, const uint8_t *pk, size_t pk
         if (r >= 0)
                 r = efi_varstore_set(s, "db", &EFI_IMAGE_SECURITY_DATABASE_GUID,
                                      EFI_VARIABLE_SECURE_BOOT_POLICY, NULL, db, db_size);
+        if (r >= 0 && dbx)
+                r = efi_varstore_set(s, "dbx", &EFI_IMAGE_SECURITY_DATABASE_GUID,
+                                     EFI_VARIABLE_SECURE_BOOT_POLICY, NULL, dbx, dbx_size);
         /* edk2 SecureBootConfigDxe: SecureBootEnable (NV|BS) = 1 and CustomMode (NV|BS) = 0,
          * i.e. standard mode with the user's consent to enforce. */
         if (r >= 0)

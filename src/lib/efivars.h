@@ -126,14 +126,15 @@ int efi_varstore_remove(EfiVarStore *s, const char *name, const EfiGuid *vendor)
  * same store gives the same bytes. -EFBIG when the variables do not fit. */
 int efi_varstore_serialize(const EfiVarStore *s, uint8_t **ret, size_t *ret_size);
 
-/* Puts a keyset's Secure Boot databases into the store: PK, KEK and db (given as
- * EFI_SIGNATURE_LIST bytes) with EFI_VARIABLE_SECURE_BOOT_POLICY attributes and a zero
- * timestamp, dbx/dbt/dbr removed (the keyset alone defines the Secure Boot state, so PCR 7 can be
- * predicted from it), SecureBootEnable = 1 and CustomMode = 0 (edk2: standard mode, enforcing
- * once a PK is enrolled). Each list is checked with efi_signature_lists_parse() first. */
+/* Puts a keyset's Secure Boot databases into the store: PK, KEK, db and dbx (given as
+ * EFI_SIGNATURE_LIST bytes; dbx may be NULL: no dbx variable) with
+ * EFI_VARIABLE_SECURE_BOOT_POLICY attributes and a zero timestamp; dbt/dbr removed (the keyset
+ * alone defines the Secure Boot state, so PCR 7 can be predicted from it); SecureBootEnable = 1
+ * and CustomMode = 0 (edk2: standard mode, enforcing once a PK is enrolled). Each list is
+ * checked with efi_signature_lists_parse() first. */
 int efi_varstore_enroll_secure_boot(EfiVarStore *s, const uint8_t *pk, size_t pk_size,
                                     const uint8_t *kek, size_t kek_size, const uint8_t *db,
-                                    size_t db_size);
+                                    size_t db_size, const uint8_t *dbx, size_t dbx_size);
 
 /* A readable list of attribute names ("NV|BS|RT|TIME_AUTH"), newly allocated. */
 char *efi_attributes_to_string(uint32_t attributes);

@@ -23,6 +23,8 @@ static const struct {
         [FIRMWARE_AUTH_PK] = { "PK", &EFI_GLOBAL_VARIABLE_GUID, "efi/PK.esl", "uefi-pk" },
         [FIRMWARE_AUTH_KEK] = { "KEK", &EFI_GLOBAL_VARIABLE_GUID, "efi/KEK.esl", "uefi-pk" },
         [FIRMWARE_AUTH_DB] = { "db", &EFI_IMAGE_SECURITY_DATABASE_GUID, "efi/db.esl", "uefi-kek" },
+        [FIRMWARE_AUTH_DBX] = { "dbx", &EFI_IMAGE_SECURITY_DATABASE_GUID, "efi/dbx.esl",
+                                "uefi-kek" },
 };
 
 const char *firmware_auth_variable_name(FirmwareAuthVariable v) {
@@ -46,6 +48,8 @@ static int read_esl(const char *keyset_dir, FirmwareAuthVariable v, char **ret, 
         int r;
 
         r = read_keyset_file(keyset_dir, auth_info[v].esl, ESL_MAX, &d, &n);
+        if (r == -ENOKEY && v == FIRMWARE_AUTH_DBX)
+                return -ENOENT; /* optional */
         if (r < 0)
                 return r;
         if (n == 0 || efi_signature_lists_parse((const uint8_t *) d, n, NULL, NULL) < 0)
@@ -58,8 +62,8 @@ static int read_esl(const char *keyset_dir, FirmwareAuthVariable v, char **ret, 
 int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
                         size_t template_size, uint8_t **ret, size_t *ret_size) {
         _cleanup_(efi_varstore_freep) EfiVarStore *s = NULL;
-        _cleanup_free_ char *pk = NULL, *kek = NULL, *db = NULL;
-        size_t pk_n, kek_n, db_n;
+        _cleanup_free_ char *pk = NULL, *kek = NULL, *db = NULL, *dbx = NULL;
+        size_t pk_n, kek_n, db_n, dbx_n = 0;
         int r;
 
         r = read_esl(keyset_dir, FIRMWARE_AUTH_PK, &pk, &pk_n);
@@ -67,13 +71,19 @@ int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
                 r = read_esl(keyset_dir, FIRMWARE_AUTH_KEK, &kek, &kek_n);
         if (r >= 0)
                 r = read_esl(keyset_dir, FIRMWARE_AUTH_DB, &db, &db_n);
+        if (r >= 0) {
+                r = read_esl(keyset_dir, FIRMWARE_AUTH_DBX, &dbx, &dbx_n);
+                if (r == -ENOENT)
+                        r = 0;
+        }
         if (r < 0)
                 return r;
         r = efi_varstore_parse(template_image, template_size, &s);
         if (r < 0)
                 return r;
         r = efi_varstore_enroll_secure_boot(s, (const uint8_t *) pk, pk_n, (const uint8_t *) kek,
-                                            kek_n, (const uint8_t *) db, db_n);
+                                            kek_n, (const uint8_t *) db, db_n,
+                                            (const uint8_t *) dbx, dbx_n);
         if (r < 0)
                 return r;
         return efi_varstore_serialize(s, ret, ret_size);

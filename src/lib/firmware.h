@@ -14,9 +14,9 @@
 #define FIRMWARE_OVMF_VARS_TEMPLATE "/usr/share/OVMF/OVMF_VARS_4M.fd"
 #define FIRMWARE_OVMF_CODE_SECBOOT "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
 
-/* Reads efi/PK.esl, efi/KEK.esl and efi/db.esl from the keyset and enrolls them into the vars
- * image template (efi_varstore_enroll_secure_boot()). -ENOKEY when a list is missing, -EBADMSG
- * when a list or the template is malformed. */
+/* Reads efi/PK.esl, efi/KEK.esl, efi/db.esl (and efi/dbx.esl when the keyset has one) and
+ * enrolls them into the vars image template (efi_varstore_enroll_secure_boot()). -ENOKEY when
+ * a list is missing, -EBADMSG when a list or the template is malformed. */
 int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
                         size_t template_size, uint8_t **ret, size_t *ret_size);
 
@@ -26,11 +26,12 @@ typedef enum FirmwareAuthVariable {
         FIRMWARE_AUTH_PK,
         FIRMWARE_AUTH_KEK,
         FIRMWARE_AUTH_DB,
+        FIRMWARE_AUTH_DBX, /* only when the keyset has efi/dbx.esl */
         _FIRMWARE_AUTH_MAX,
 } FirmwareAuthVariable;
-const char *firmware_auth_variable_name(FirmwareAuthVariable v); /* "PK", "KEK", "db" */
+const char *firmware_auth_variable_name(FirmwareAuthVariable v); /* "PK", "KEK", "db", "dbx" */
 
-/* The .auth file for one variable, timestamped t. */
+/* The .auth file for one variable, timestamped t. -ENOENT for dbx when the keyset has none. */
 int firmware_auth_build(const char *keyset_dir, FirmwareAuthVariable v, const EfiTime *t,
                         uint8_t **ret, size_t *ret_size);
 

@@ -11,14 +11,30 @@
 #include "string-util.h"
 #include "verbs.h"
 /* boot chain (issue 6) */
+#include "verb-disk.h"
 #include "verb-firmware.h"
 #include "verb-initramfs.h"
 #include "verb-uki.h"
+#include "verb-vm.h"
 #include "uki.h"
 
 static const Verb verbs[] = {
         /* Nouns are added here as they are implemented, grouped by noun. */
         /* boot chain: firmware variables, UKI, initramfs, disk, VM */
+        { "disk", "create", "--keyset DIR --uki FILE (--product NAME --manifest FILE --layout DIR | --boot-only) --out IMAGE",
+          "write the appliance's GPT disk image (no mounting, reproducible)",
+          "  --keyset DIR       keyset: signs systemd-boot; the UKI must verify against its db\n"
+          "  --uki FILE         the signed UKI (mos uki build)\n"
+          "  --product NAME     product of the keyset the manifest is signed for\n"
+          "  --manifest FILE    signed manifest (FILE.sig beside it)\n"
+          "  --layout DIR       OCI layout holding the images the manifest names\n"
+          "  --boot-only        no manifest and no images (boot-chain tests, factory disks)\n"
+          "  --boot-loader FILE default " UKI_SYSTEMD_BOOT_DEFAULT "\n"
+          "  --name NAME        UKI file name on the ESP (default machineos)\n"
+          "  --tries N          boot counting: N tries (default 3, 0: off)\n"
+          "  --esp-size, --store-size, --data-size SIZE  bytes or K/M/G\n"
+          "  --out IMAGE        the image to write (sparse)\n",
+          verb_disk_create },
         { "firmware", "vars", "--keyset DIR --out VARS.fd [--template FILE] | --list VARS.fd",
           "write OVMF vars with the keyset's Secure Boot keys, and the .auth files",
           "  --keyset DIR       keyset (efi/PK.esl, KEK.esl, db.esl; uefi-pk, uefi-kek keys)\n"
@@ -68,6 +84,22 @@ static const Verb verbs[] = {
           "  --keyset DIR       keyset whose uefi-db and uefi-db-provision certificates are trusted\n"
           "Exit 3 when the file is unsigned, tampered or signed by another key.\n",
           verb_uki_verify },
+        { "vm", "run", "IMAGE --vars VARS.fd --tpm-state DIR [--timeout S] [--forward H:G]",
+          "boot a disk image under OVMF Secure Boot with swtpm; exit by the console",
+          "  --vars VARS.fd     firmware variables (mos firmware vars); the VM gets a copy\n"
+          "  --tpm-state DIR    swtpm state (may be empty); the VM gets a copy\n"
+          "  --persist          copy the vars and TPM state back after the run\n"
+          "  --timeout S        stop after S seconds (default 120)\n"
+          "  --forward H:G      forward 127.0.0.1:H to guest port G (user networking)\n"
+          "  --log FILE         the console log\n"
+          "  --quiet            do not echo the console on stdout\n"
+          "  --keep-running     after the success marker, run until qemu exits or the timeout\n"
+          "  --snapshot         do not write to IMAGE\n"
+          "  --accel MODE       auto (kvm when usable, also $MOS_VM_ACCEL), tcg or kvm\n"
+          "  --json             print the outcome as JSON on stdout (no console echo)\n"
+          "Exit: 0 success marker, 3 refused (by the appliance or the firmware),\n"
+          "1 panic, qemu exit without a marker, or timeout.\n",
+          verb_vm_run },
         { 0 },
 };
 

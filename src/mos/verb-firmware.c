@@ -113,6 +113,8 @@ static int write_auth_files(const char *keyset, const char *dir, const EfiTime *
                 if (!p)
                         return log_oom();
                 r = firmware_auth_build(keyset, v, t, &auth, &n);
+                if (r == -ENOENT && v == FIRMWARE_AUTH_DBX)
+                        continue; /* the keyset has no dbx */
                 if (r == -ENOKEY)
                         return log_error_errno(r,
                                                "Failed to sign '%s': keyset '%s' lacks "
@@ -225,8 +227,8 @@ int verb_firmware_vars(int argc, char *argv[]) {
         r = write_file_atomic(out, image, n, 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s': %m", out);
-        log_info("Wrote %s (PK, KEK, db of keyset %s; Secure Boot enforcing) and PK.auth, "
-                 "KEK.auth, db.auth in %s.",
+        log_info("Wrote %s (PK, KEK, db[, dbx] of keyset %s; Secure Boot enforcing) and the "
+                 ".auth files in %s.",
                  out, keyset, auth_dir);
         return 0;
 }
