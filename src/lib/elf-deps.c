@@ -302,7 +302,7 @@ size_t ldcache_size(const LdCache *c) {
  * generic ones. */
 static const char *const default_dirs[] = {
         "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib",
-        "/usr/lib",
+        "/usr/lib", NULL,
 };
 
 typedef struct Object {
