@@ -11,6 +11,13 @@
 #include "string-util.h"
 #include "verb-trust.h"
 #include "verbs.h"
+/* boot chain (issue 6) */
+#include "verb-disk.h"
+#include "verb-firmware.h"
+#include "verb-initramfs.h"
+#include "verb-uki.h"
+#include "verb-vm.h"
+#include "uki.h"
 
 static const Verb verbs[] = {
         /* Nouns are added here as they are implemented, grouped by noun. */
@@ -50,6 +57,86 @@ static const Verb verbs[] = {
           verb_manifest_verify },
         { "manifest", "show", "FILE [--json]", "print a summary of a manifest (not verified)",
           "  --json       print the manifest document itself\n", verb_manifest_show },
+        /* boot chain: firmware variables, UKI, initramfs, disk, VM */
+        { "disk", "create", "--keyset DIR --uki FILE (--product NAME --manifest FILE --layout DIR | --boot-only) --out IMAGE",
+          "write the appliance's GPT disk image (no mounting, reproducible)",
+          "  --keyset DIR       keyset: signs systemd-boot; the UKI must verify against its db\n"
+          "  --uki FILE         the signed UKI (mos uki build)\n"
+          "  --product NAME     product of the keyset the manifest is signed for\n"
+          "  --manifest FILE    signed manifest (FILE.sig beside it)\n"
+          "  --layout DIR       OCI layout holding the images the manifest names\n"
+          "  --boot-only        no manifest and no images (boot-chain tests, factory disks)\n"
+          "  --boot-loader FILE default " UKI_SYSTEMD_BOOT_DEFAULT "\n"
+          "  --name NAME        UKI file name on the ESP (default machineos)\n"
+          "  --tries N          boot counting: N tries (default 3, 0: off)\n"
+          "  --esp-size, --store-size, --data-size SIZE  bytes or K/M/G\n"
+          "  --out IMAGE        the image to write (sparse)\n",
+          verb_disk_create },
+        { "firmware", "vars", "--keyset DIR --out VARS.fd [--template FILE] | --list VARS.fd",
+          "write OVMF vars with the keyset's Secure Boot keys, and the .auth files",
+          "  --keyset DIR       keyset (efi/PK.esl, KEK.esl, db.esl; uefi-pk, uefi-kek keys)\n"
+          "  --out VARS.fd      the vars image to write (Secure Boot enforcing)\n"
+          "  --template FILE    empty vars image (default /usr/share/OVMF/OVMF_VARS_4M.fd)\n"
+          "  --auth-dir DIR     where PK.auth, KEK.auth, db.auth go (default: beside --out)\n"
+          "  --auth-time SECS   timestamp of the .auth files (default $SOURCE_DATE_EPOCH, else now)\n"
+          "  --list VARS.fd     print the variables a vars image holds\n"
+          "  --json             with --list: one JSON document\n",
+          verb_firmware_vars },
+        { "initramfs", "build", "--init PROGRAM [--program PATH]... [--module NAME]... --out FILE",
+          "build the reproducible, compressed initramfs",
+          "  --init PROGRAM     installed as /init, with its shared-library closure\n"
+          "  --program PATH     another program (absolute path), installed at the same path\n"
+          "  --dlopen SONAME    a library a program loads with dlopen()\n"
+          "  --module NAME      a kernel module (with its dependencies), as a plain .ko\n"
+          "  --modules-dir DIR  default /lib/modules/<newest version>\n"
+          "  --file SRC:/DEST   any other file\n"
+          "  --keyset DIR       add its manifest-ca.crt and tpm-policy.pub (public only)\n"
+          "  --policy FILE      a signed PCR 7 policy\n"
+          "  --compress ALG     zstd (default), gzip or none; --level N\n"
+          "  --out FILE         the archive to write; its size is printed\n"
+          "Entries are sorted, owned by root and dated $SOURCE_DATE_EPOCH (default 0).\n",
+          verb_initramfs_build },
+        { "uki", "build",
+          "--keyset DIR --kernel FILE [--initrd FILE] [--cmdline TEXT] --out FILE",
+          "build a unified kernel image on systemd-stub, signed with uefi-db",
+          "  --keyset DIR       keyset whose uefi-db key signs the UKI\n"
+          "  --kernel FILE      the kernel (bzImage), e.g. /boot/vmlinuz-*\n"
+          "  --initrd FILE      the initramfs (mos initramfs build)\n"
+          "  --cmdline TEXT     the kernel command line (printable ASCII)\n"
+          "  --out FILE         the UKI to write\n"
+          "  --stub FILE        systemd-stub (default " UKI_STUB_DEFAULT ")\n"
+          "  --os-release FILE  the .osrel section (default: MachineOS's own)\n"
+          "  --provision        sign with uefi-db-provision (the factory UKI)\n"
+          "  --unsigned         do not sign (tests of the firmware's refusal)\n",
+          verb_uki_build },
+        { "uki", "sign", "--keyset DIR --out FILE [EFI-BINARY]",
+          "sign an EFI binary (default: systemd-boot) with uefi-db",
+          "  --keyset DIR       keyset whose uefi-db key signs\n"
+          "  --out FILE         the signed copy\n"
+          "  --provision        sign with uefi-db-provision\n"
+          "  EFI-BINARY         default " UKI_SYSTEMD_BOOT_DEFAULT "\n",
+          verb_uki_sign },
+        { "uki", "verify", "--keyset DIR FILE",
+          "check a UKI or boot loader against the keyset's db certificates",
+          "  --keyset DIR       keyset whose uefi-db and uefi-db-provision certificates are trusted\n"
+          "Exit 3 when the file is unsigned, tampered or signed by another key.\n",
+          verb_uki_verify },
+        { "vm", "run", "IMAGE --vars VARS.fd --tpm-state DIR [--timeout S] [--forward H:G]",
+          "boot a disk image under OVMF Secure Boot with swtpm; exit by the console",
+          "  --vars VARS.fd     firmware variables (mos firmware vars); the VM gets a copy\n"
+          "  --tpm-state DIR    swtpm state (may be empty); the VM gets a copy\n"
+          "  --persist          copy the vars and TPM state back after the run\n"
+          "  --timeout S        stop after S seconds (default 120)\n"
+          "  --forward H:G      forward 127.0.0.1:H to guest port G (user networking)\n"
+          "  --log FILE         the console log\n"
+          "  --quiet            do not echo the console on stdout\n"
+          "  --keep-running     after the success marker, run until qemu exits or the timeout\n"
+          "  --snapshot         do not write to IMAGE\n"
+          "  --accel MODE       auto (kvm when usable, also $MOS_VM_ACCEL), tcg or kvm\n"
+          "  --json             print the outcome as JSON on stdout (no console echo)\n"
+          "Exit: 0 success marker, 3 refused (by the appliance or the firmware),\n"
+          "1 panic, qemu exit without a marker, or timeout.\n",
+          verb_vm_run },
         { 0 },
 };
 
