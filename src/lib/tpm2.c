@@ -317,6 +317,10 @@ int tpm2_context_new(const char *tcti, Tpm2Context **ret, char **ret_error) {
         if (!c)
                 return -ENOMEM;
         c->srk = ESYS_TR_NONE;
+        /* tpm2-tss logs its own errors to stderr; ours are one line with the reason. Keep its
+         * logging at debug level (an explicit $TSS2_LOG wins). */
+        if (log_get_max_level() < LOG_DEBUG)
+                (void) setenv("TSS2_LOG", "all+none", 0);
         if (!tcti)
                 tcti = secure_getenv("MOS_TPM2_TCTI");
         if (isempty(tcti))
@@ -398,7 +402,14 @@ static int require_owner(Tpm2Context *c) {
         r = get_property(c, TPM2_PT_PERMANENT, &permanent);
         if (r < 0)
                 return r;
-        if ((permanent & TPMA_PERMANENT_OWNERAUTHSET) && !c->owner_auth_set)
+        if (!(permanent & TPMA_PERMANENT_OWNERAUTHSET)) {
+                /* Nobody took ownership yet: the owner authorization is empty (a value the
+                 * caller gave is the one provisioning will set). */
+                TPM2B_AUTH empty = {};
+                TSS2_RC rc = Esys_TR_SetAuth(c->esys, ESYS_TR_RH_OWNER, &empty);
+                return rc == TSS2_RC_SUCCESS ? 0 : fail_rc(c, rc, "Esys_TR_SetAuth");
+        }
+        if (!c->owner_auth_set)
                 return fail(c, -EACCES,
                             "the TPM owner authorization is set (ownership was taken); the "
                             "current owner authorization is needed");
