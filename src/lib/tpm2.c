@@ -58,6 +58,7 @@ struct Tpm2Context {
         bool tcti_from_loader;
         ESYS_CONTEXT *esys;
         ESYS_TR srk; /* persistent SRK, ESYS_TR_NONE until needed */
+        bool flushed; /* leftovers of other processes flushed */
         uint8_t owner_auth[TPM2_OWNER_AUTH_MAX];
         size_t owner_auth_size;
         bool owner_auth_set;
@@ -278,7 +279,7 @@ static int tcti_init(Tpm2Context *c) {
 
 /* Without a resource manager, objects and sessions another process left loaded stay in the
  * TPM (three transient slots): flush them (FIELD-NOTES: else TPM_RC_OBJECT_MEMORY). */
-static int flush_leftovers(Tpm2Context *c) {
+static int flush_leftovers_now(Tpm2Context *c) {
         static const TPM2_HANDLE ranges[] = { TPM2_TRANSIENT_FIRST, TPM2_LOADED_SESSION_FIRST,
                                               TPM2_ACTIVE_SESSION_FIRST };
         TSS2_SYS_CONTEXT *sys = NULL;
@@ -308,6 +309,14 @@ static int flush_leftovers(Tpm2Context *c) {
         return 0;
 }
 
+/* Only TCTIs without a resource manager need it, and only once per context. */
+static int flush_leftovers(Tpm2Context *c) {
+        if (c->flushed || startswith(c->tcti_conf, "device:/dev/tpmrm"))
+                return 0;
+        c->flushed = true;
+        return flush_leftovers_now(c);
+}
+
 int tpm2_context_new(const char *tcti, Tpm2Context **ret, char **ret_error) {
         _cleanup_(tpm2_context_freep) Tpm2Context *c = NULL;
         TSS2_RC rc;
@@ -334,11 +343,6 @@ int tpm2_context_new(const char *tcti, Tpm2Context **ret, char **ret_error) {
                 rc = Esys_Initialize(&c->esys, c->tcti, NULL);
                 if (rc != TSS2_RC_SUCCESS)
                         r = fail_rc(c, rc, "Esys_Initialize");
-        }
-        if (r >= 0 && !startswith(c->tcti_conf, "device:/dev/tpmrm")) {
-                r = flush_leftovers(c);
-                if (r == -ENXIO)
-                        (void) fail(c, r, "no TPM reachable through TCTI '%s'", c->tcti_conf);
         }
         if (r < 0) {
                 if (ret_error)
@@ -911,6 +915,9 @@ int tpm2_provision_identity(Tpm2Context *c, const CryptoKey *policy_key, bool fo
         r = tpm_policy_key_name(policy_key, key_name);
         if (r < 0)
                 return fail(c, r, "the tpm-policy key is not an EC P-256 public key");
+        r = flush_leftovers(c);
+        if (r < 0)
+                return r;
         r = require_owner(c);
         if (r < 0)
                 return r;
@@ -1005,6 +1012,9 @@ int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key
         Tpm2Layout l;
         int r;
 
+        r = flush_leftovers(c);
+        if (r < 0)
+                return r;
         r = require_owner(c);
         if (r < 0)
                 return r;
@@ -1153,6 +1163,9 @@ int tpm2_seal_new_secret(Tpm2Context *c, const CryptoKey *policy_key, size_t siz
                 return fail(c, r, "the tpm-policy key is not an EC P-256 public key");
         tpm_policy_authorize_digest(key_name, template.publicArea.authPolicy.buffer);
 
+        r = flush_leftovers(c);
+        if (r < 0)
+                return r;
         r = srk(c, &parent);
         if (r < 0)
                 return r;
@@ -1404,24 +1417,20 @@ static int choose(Tpm2Context *c, const TpmPolicySet *policies, const uint8_t pc
 
 /* ---- unlocking ---- */
 
-int tpm2_unseal(Tpm2Context *c, const void *blob, size_t blob_size, const TpmPolicySet *policies,
-                SecretBuffer *ret_secret, const TpmSignedPolicy **ret_used) {
+static int unseal_once(Tpm2Context *c, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
+                       const TpmPolicySet *policies, SecretBuffer *ret_secret,
+                       const TpmSignedPolicy **ret_used) {
         _cleanup_tr_ Tr nv = TR(c, TR_CLOSE), object = TR(c, TR_TRANSIENT),
                         session = TR(c, TR_TRANSIENT);
         uint8_t pcr7[SHA256_DIGEST_SIZE];
         const TpmSignedPolicy *p;
         TPMT_TK_VERIFIED *ticket = NULL;
         TPM2B_SENSITIVE_DATA *out = NULL;
-        TPM2B_PUBLIC pub;
-        TPM2B_PRIVATE priv;
         uint64_t revision;
         ESYS_TR parent;
         TSS2_RC rc;
         int r;
 
-        r = blob_unmarshal(blob, blob_size, &pub, &priv);
-        if (r < 0)
-                return fail(c, r, "not a MachineOS sealed secret (docs/tpm.md)");
         r = srk(c, &parent);
         if (r < 0)
                 return r;
@@ -1431,15 +1440,13 @@ int tpm2_unseal(Tpm2Context *c, const void *blob, size_t blob_size, const TpmPol
         r = tr_from_handle(c, MOS_TPM_NV_POLICY_REVISION, "policy revision counter", &nv);
         if (r < 0)
                 return r;
-        r = counter_read_tr(c, nv.h, &revision);
-        if (r < 0)
-                return r;
-        r = choose(c, policies, pcr7, pub.publicArea.authPolicy.buffer, revision,
-                   "sealed secret", &p);
+        /* The counter is read only when PolicyNV fails, to say why: the highest revision
+         * signed for this PCR 7 is the one that has a chance. */
+        r = choose(c, policies, pcr7, pub->publicArea.authPolicy.buffer, 0, "sealed secret", &p);
         if (r < 0)
                 return r;
 
-        rc = Esys_Load(c->esys, parent, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub,
+        rc = Esys_Load(c->esys, parent, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv, pub,
                        &object.h);
         if (rc != TSS2_RC_SUCCESS) {
                 r = tpm2_rc_to_errno(rc);
@@ -1456,6 +1463,11 @@ int tpm2_unseal(Tpm2Context *c, const void *blob, size_t blob_size, const TpmPol
         if (r >= 0)
                 r = policy_run(c, session.h, nv.h, p, ticket);
         Esys_Free(ticket);
+        if (r == -EPERM && counter_read_tr(c, nv.h, &revision) >= 0 && p->revision < revision)
+                return fail(c, -ESTALE,
+                            "policy '%s' has revision %" PRIu64 ", below the TPM's policy "
+                            "revision counter %" PRIu64 " (revoked)",
+                            strempty(p->path), p->revision, revision);
         if (r < 0)
                 return r;
 
@@ -1484,6 +1496,26 @@ int tpm2_unseal(Tpm2Context *c, const void *blob, size_t blob_size, const TpmPol
         return 0;
 }
 
+int tpm2_unseal(Tpm2Context *c, const void *blob, size_t blob_size, const TpmPolicySet *policies,
+                SecretBuffer *ret_secret, const TpmSignedPolicy **ret_used) {
+        TPM2B_PUBLIC pub;
+        TPM2B_PRIVATE priv;
+        int r;
+
+        r = blob_unmarshal(blob, blob_size, &pub, &priv);
+        if (r < 0)
+                return fail(c, r, "not a MachineOS sealed secret (docs/tpm.md)");
+        r = unseal_once(c, &pub, &priv, policies, ret_secret, ret_used);
+        if (r == -ENOSPC && !c->flushed) {
+                /* Another process left objects or sessions loaded in a TPM without resource
+                 * manager: flush them and try once more. */
+                r = flush_leftovers(c);
+                if (r >= 0)
+                        r = unseal_once(c, &pub, &priv, policies, ret_secret, ret_used);
+        }
+        return r;
+}
+
 /* ---- counters ---- */
 
 int tpm2_counter_advance(Tpm2Context *c, Tpm2Counter which, uint64_t target,
@@ -1499,6 +1531,9 @@ int tpm2_counter_advance(Tpm2Context *c, Tpm2Counter which, uint64_t target,
         TSS2_RC rc;
         int r;
 
+        r = flush_leftovers(c);
+        if (r < 0)
+                return r;
         r = tr_from_handle(c, (TPM2_HANDLE) counter_index(which), "counter", &nv);
         if (r < 0)
                 return r;
