@@ -134,7 +134,9 @@ static uint32_t clamp_mtime(const FsTree *t, int64_t mtime) {
 }
 
 static uint32_t default_mtime(const FsTree *t) {
-        return t->options.clamp_mtime ? clamp_mtime(t, (int64_t) MIN(t->options.epoch, (uint64_t) INT64_MAX)) : 0;
+        return t->options.clamp_mtime
+                       ? clamp_mtime(t, (int64_t) MIN(t->options.epoch, (uint64_t) INT64_MAX))
+                       : 0;
 }
 
 static FsInode *inode_new(mode_t mode) {
@@ -309,10 +311,13 @@ static int xattrs_copy(FsTree *t, const char *path, const FsXattr *x, size_t n, 
                                                                              ?: startswith(x[i].name, "security.");
                 if (!suffix || isempty(suffix) || strlen(x[i].name) > 255 ||
                     !string_is_printable_ascii(x[i].name, strlen(x[i].name)))
-                        return tree_error(t, "'%s': xattr '%s' cannot be stored (only user., trusted. and security. names)",
+                        return tree_error(t,
+                                          "'%s': xattr '%s' cannot be stored (only user., trusted. "
+                                          "and security. names)",
                                           path, x[i].name);
                 if (startswith(x[i].name, "trusted.overlay."))
-                        return tree_error(t, "'%s': xattr '%s' is reserved for overlayfs", path, x[i].name);
+                        return tree_error(t, "'%s': xattr '%s' is reserved for overlayfs", path,
+                                          x[i].name);
                 if (x[i].size > FS_XATTR_VALUE_MAX) {
                         tree_error(t, "'%s': xattr '%s' is larger than %u bytes", path, x[i].name,
                                    FS_XATTR_VALUE_MAX);
@@ -402,12 +407,14 @@ static int add_hardlink(FsTree *t, const char *path, const FsEntry *e, FsNode **
 
         r = fs_path_normalize(e->hardlink, &target);
         if (r == -EBADMSG || (r >= 0 && isempty(target)))
-                return tree_error(t, "hard link '%s' points outside the archive ('%s')", path, e->hardlink);
+                return tree_error(t, "hard link '%s' points outside the archive ('%s')", path,
+                                  e->hardlink);
         if (r < 0)
                 return r;
         tn = fs_tree_lookup(t, target);
         if (!tn)
-                return tree_error(t, "hard link '%s' points to '%s', which is not an earlier member",
+                return tree_error(t,
+                                  "hard link '%s' points to '%s', which is not an earlier member",
                                   path, target);
         if (S_ISDIR(tn->inode->mode))
                 return tree_error(t, "hard link '%s' points to the directory '%s'", path, target);
@@ -435,7 +442,8 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
 
         r = fs_path_normalize(e->path, &path);
         if (r == -EBADMSG)
-                return tree_error(t, "member '%s' is absolute or leaves the archive", e->path ?: "");
+                return tree_error(t, "member '%s' is absolute or leaves the archive",
+                                  e->path ?: "");
         if (r < 0)
                 return r;
         name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -458,7 +466,8 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
                         if (r < 0)
                                 return r;
                         if (!S_ISDIR(dir->inode->mode))
-                                return tree_error(t, "opaque marker '%s' is not in a directory", e->path);
+                                return tree_error(t, "opaque marker '%s' is not in a directory",
+                                                  e->path);
                         if (dir->inode->opaque)
                                 return tree_error(t, "duplicate member '%s'", e->path);
                         dir->inode->opaque = true;
@@ -468,7 +477,8 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
                 }
                 if (startswith(name, OCI_WHITEOUT_PREFIX OCI_WHITEOUT_PREFIX) ||
                     !filename_is_valid(name + strlen(OCI_WHITEOUT_PREFIX)))
-                        return tree_error(t, "whiteout '%s' has a reserved or invalid name", e->path);
+                        return tree_error(t, "whiteout '%s' has a reserved or invalid name",
+                                          e->path);
                 whiteout_path = name == path ? strdup(name + strlen(OCI_WHITEOUT_PREFIX))
                                              : strprintf("%.*s%s", (int) (name - path), path,
                                                          name + strlen(OCI_WHITEOUT_PREFIX));
@@ -552,6 +562,12 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
                         r = -ENOMEM;
         }
         if (r >= 0 && (S_ISCHR(mode) || S_ISBLK(mode))) {
+                /* the 32-bit Linux device number (new_encode_dev) that squashfs stores */
+                if (e->rdev_major > 0xfff || e->rdev_minor > 0xfffff) {
+                        inode_unref(t, i);
+                        return tree_error(t, "device '%s' has a device number out of range (%u:%u)",
+                                          path, e->rdev_major, e->rdev_minor);
+                }
                 i->rdev_major = e->rdev_major;
                 i->rdev_minor = e->rdev_minor;
         }

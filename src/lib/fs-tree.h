@@ -100,7 +100,7 @@ typedef struct FsEntry {
         uint32_t uid, gid;
         int64_t mtime;
         uint32_t rdev_major, rdev_minor;
-        const char *symlink; /* S_IFLNK */
+        const char *symlink;  /* S_IFLNK */
         const char *hardlink; /* when set, a hard link to this earlier member (mode ignored) */
         const FsXattr *xattrs;
         size_t n_xattrs;

@@ -50,8 +50,9 @@ TEST(implicit_parents_and_duplicates) {
         ASSERT_TRUE(n->inode->implicit);
         ASSERT_EQ(n->inode->mtime, 500);
         /* the implicit directory may be described once */
-        ASSERT_OK(fs_tree_add(t, &(FsEntry){ .path = "a/b/", .mode = S_IFDIR | 0700, .uid = 7, .mtime = 100 },
-                              NULL));
+        ASSERT_OK(fs_tree_add(
+                t, &(FsEntry){ .path = "a/b/", .mode = S_IFDIR | 0700, .uid = 7, .mtime = 100 },
+                NULL));
         ASSERT_EQ(n->inode->mode, S_IFDIR | 0700);
         ASSERT_EQ(n->inode->uid, 7);
         ASSERT_EQ(n->inode->mtime, 100);
@@ -85,9 +86,11 @@ TEST(links) {
         ASSERT_TRUE(n->inode == fs_tree_lookup(t, "bin/busybox")->inode);
         ASSERT_EQ(n->inode->nlink, 3);
         ASSERT_ERRNO(add_hard(t, "x", "missing"), -EBADMSG);
-        ASSERT_STREQ(fs_tree_error(t), "hard link 'x' points to 'missing', which is not an earlier member");
+        ASSERT_STREQ(fs_tree_error(t),
+                     "hard link 'x' points to 'missing', which is not an earlier member");
         ASSERT_ERRNO(add_hard(t, "y", "../etc/passwd"), -EBADMSG);
-        ASSERT_STREQ(fs_tree_error(t), "hard link 'y' points outside the archive ('../etc/passwd')");
+        ASSERT_STREQ(fs_tree_error(t),
+                     "hard link 'y' points outside the archive ('../etc/passwd')");
         ASSERT_ERRNO(add_hard(t, "z", "/etc/passwd"), -EBADMSG);
         ASSERT_ERRNO(add_hard(t, "d", "bin"), -EBADMSG);
         ASSERT_ERRNO(add_hard(t, "bin/sh", "bin/busybox"), -EBADMSG);
@@ -97,7 +100,8 @@ TEST(links) {
         ASSERT_OK(add_link(t, "etc/mtab", "../proc/self/mounts"));
         ASSERT_OK(add_link(t, "a/b/c", "./x/../../y"));
         ASSERT_ERRNO(add_link(t, "a/up", "../../../etc/shadow"), -EBADMSG);
-        ASSERT_STREQ(fs_tree_error(t), "symlink 'a/up' points outside the image ('../../../etc/shadow')");
+        ASSERT_STREQ(fs_tree_error(t),
+                     "symlink 'a/up' points outside the image ('../../../etc/shadow')");
         ASSERT_ERRNO(add_link(t, "abs", "/../etc"), -EBADMSG);
         ASSERT_ERRNO(add_link(t, "empty", ""), -EBADMSG);
 }
@@ -143,23 +147,37 @@ TEST(xattrs) {
                 { .name = (char *) "security.capability", .value = (uint8_t *) "\1\0", .size = 2 },
                 { .name = (char *) "user.a", .value = (uint8_t *) "", .size = 0 },
         };
-        FsXattr bad[] = { { .name = (char *) "system.posix_acl_access", .value = (uint8_t *) "", .size = 0 } };
-        FsXattr ovl[] = { { .name = (char *) "trusted.overlay.redirect", .value = (uint8_t *) "/x", .size = 2 } };
+        FsXattr bad[] = {
+                { .name = (char *) "system.posix_acl_access", .value = (uint8_t *) "", .size = 0 }
+        };
+        FsXattr ovl[] = { { .name = (char *) "trusted.overlay.redirect",
+                            .value = (uint8_t *) "/x",
+                            .size = 2 } };
         FsNode *n;
 
         ASSERT_OK(fs_tree_new(NULL, &t));
-        ASSERT_OK(fs_tree_add(t, &(FsEntry){ .path = "f", .mode = S_IFREG | 0644, .xattrs = x, .n_xattrs = 3 },
-                              &n));
+        ASSERT_OK(fs_tree_add(
+                t, &(FsEntry){ .path = "f", .mode = S_IFREG | 0644, .xattrs = x, .n_xattrs = 3 },
+                &n));
         ASSERT_EQ(n->inode->n_xattrs, 3);
         ASSERT_STREQ(n->inode->xattrs[0].name, "security.capability");
         ASSERT_STREQ(n->inode->xattrs[2].name, "user.b");
-        ASSERT_ERRNO(fs_tree_add(t, &(FsEntry){ .path = "g", .mode = S_IFREG | 0644, .xattrs = bad, .n_xattrs = 1 },
+        ASSERT_ERRNO(fs_tree_add(t,
+                                 &(FsEntry){ .path = "g",
+                                             .mode = S_IFREG | 0644,
+                                             .xattrs = bad,
+                                             .n_xattrs = 1 },
                                  NULL),
                      -EBADMSG);
-        ASSERT_ERRNO(fs_tree_add(t, &(FsEntry){ .path = "h", .mode = S_IFREG | 0644, .xattrs = ovl, .n_xattrs = 1 },
+        ASSERT_ERRNO(fs_tree_add(t,
+                                 &(FsEntry){ .path = "h",
+                                             .mode = S_IFREG | 0644,
+                                             .xattrs = ovl,
+                                             .n_xattrs = 1 },
                                  NULL),
                      -EBADMSG);
-        ASSERT_STREQ(fs_tree_error(t), "'h': xattr 'trusted.overlay.redirect' is reserved for overlayfs");
+        ASSERT_STREQ(fs_tree_error(t),
+                     "'h': xattr 'trusted.overlay.redirect' is reserved for overlayfs");
 }
 
 static int collect(FsNode *n, void *userdata) {
