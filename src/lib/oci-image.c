@@ -100,7 +100,8 @@ bool oci_tag_is_valid(const char *s) {
                 return false;
         for (size_t i = 0; i < n; i++) {
                 char c = s[i];
-                bool ok = (isascii(c) && isalnum(c)) || c == '_' || (i > 0 && (c == '.' || c == '-'));
+                bool ok =
+                        (isascii(c) && isalnum(c)) || c == '_' || (i > 0 && (c == '.' || c == '-'));
                 if (!ok)
                         return false;
         }
@@ -209,7 +210,8 @@ static int parse_digest(JsonDispatchContext *c, const char *name, json_t *v, voi
                 return json_dispatch_error(c, name, "expected a string");
         r = digest_parse(s, dest);
         if (r == -EOPNOTSUPP)
-                return json_dispatch_error(c, name, "unsupported digest algorithm in '%s' (sha256 only)", s);
+                return json_dispatch_error(c, name,
+                                           "unsupported digest algorithm in '%s' (sha256 only)", s);
         if (r < 0)
                 return json_dispatch_error(c, name, "'%s' is not a valid digest", s);
         return 0;
@@ -227,9 +229,14 @@ static int parse_string_map(JsonDispatchContext *c, const char *name, json_t *v,
 
         if (!json_is_object(v))
                 return json_dispatch_error(c, name, "expected an object of strings");
-        json_object_foreach(v, key, m)
-                if (!json_is_string(m) || strlen(json_string_value(m)) != json_string_length(m))
-                        return json_dispatch_error(c, name, "value of '%s' is not a string", key);
+        json_object_foreach(
+                v, key,
+                m) if (!json_is_string(m) ||
+                       strlen(json_string_value(m)) !=
+                               json_string_length(m)) return json_dispatch_error(c, name,
+                                                                                 "value of '%s' is "
+                                                                                 "not a string",
+                                                                                 key);
         json_decref(*ret);
         *ret = json_incref(v);
         return 0;
@@ -243,8 +250,10 @@ static int parse_platform(JsonDispatchContext *c, const char *name, json_t *v, v
         static const JsonField fields[] = {
                 { "architecture", JSON_STRING, json_parse_field_string,
                   offsetof(OciPlatform, architecture), JSON_MANDATORY },
-                { "os", JSON_STRING, json_parse_field_string, offsetof(OciPlatform, os), JSON_MANDATORY },
-                { "variant", JSON_STRING, json_parse_field_string, offsetof(OciPlatform, variant), 0 },
+                { "os", JSON_STRING, json_parse_field_string, offsetof(OciPlatform, os),
+                  JSON_MANDATORY },
+                { "variant", JSON_STRING, json_parse_field_string, offsetof(OciPlatform, variant),
+                  0 },
                 { "os.version", JSON_STRING, parse_ignored, 0, 0 },
                 { "os.features", JSON_ARRAY, parse_ignored, 0, 0 },
                 { "features", JSON_ARRAY, parse_ignored, 0, 0 },
@@ -263,13 +272,16 @@ static int parse_platform(JsonDispatchContext *c, const char *name, json_t *v, v
 }
 
 static const JsonField descriptor_fields[] = {
-        { "mediaType", JSON_STRING, parse_media_type, offsetof(OciDescriptor, media_type), JSON_MANDATORY },
+        { "mediaType", JSON_STRING, parse_media_type, offsetof(OciDescriptor, media_type),
+          JSON_MANDATORY },
         { "digest", JSON_STRING, parse_digest, offsetof(OciDescriptor, digest), JSON_MANDATORY },
-        { "size", JSON_INTEGER, json_parse_field_uint64, offsetof(OciDescriptor, size), JSON_MANDATORY },
+        { "size", JSON_INTEGER, json_parse_field_uint64, offsetof(OciDescriptor, size),
+          JSON_MANDATORY },
         { "urls", JSON_ARRAY, parse_ignored, 0, 0 },
         { "annotations", JSON_OBJECT, parse_string_map, offsetof(OciDescriptor, annotations), 0 },
         { "data", JSON_STRING, parse_ignored, 0, 0 },
-        { "artifactType", JSON_STRING, parse_media_type, offsetof(OciDescriptor, artifact_type), 0 },
+        { "artifactType", JSON_STRING, parse_media_type, offsetof(OciDescriptor, artifact_type),
+          0 },
         { "platform", JSON_OBJECT, parse_platform, offsetof(OciDescriptor, platform), 0 },
         {},
 };
@@ -352,12 +364,17 @@ typedef struct ManifestDoc {
 int oci_manifest_parse(const char *data, size_t size, OciManifest **ret, char **ret_error) {
         static const JsonField fields[] = {
                 { "schemaVersion", JSON_INTEGER, parse_schema_version, 0, JSON_MANDATORY },
-                { "mediaType", JSON_STRING, parse_media_type, offsetof(OciManifest, media_type), 0 },
-                { "artifactType", JSON_STRING, parse_media_type, offsetof(OciManifest, artifact_type), 0 },
-                { "config", JSON_OBJECT, parse_descriptor, offsetof(OciManifest, config), JSON_MANDATORY },
-                { "layers", JSON_ARRAY, parse_descriptor_array, offsetof(ManifestDoc, layers), JSON_MANDATORY },
+                { "mediaType", JSON_STRING, parse_media_type, offsetof(OciManifest, media_type),
+                  0 },
+                { "artifactType", JSON_STRING, parse_media_type,
+                  offsetof(OciManifest, artifact_type), 0 },
+                { "config", JSON_OBJECT, parse_descriptor, offsetof(OciManifest, config),
+                  JSON_MANDATORY },
+                { "layers", JSON_ARRAY, parse_descriptor_array, offsetof(ManifestDoc, layers),
+                  JSON_MANDATORY },
                 { "subject", JSON_OBJECT, parse_ignored, 0, 0 },
-                { "annotations", JSON_OBJECT, parse_string_map, offsetof(OciManifest, annotations), 0 },
+                { "annotations", JSON_OBJECT, parse_string_map, offsetof(OciManifest, annotations),
+                  0 },
                 {},
         };
         _cleanup_(oci_manifest_freep) OciManifest *m = NULL;
@@ -391,9 +408,11 @@ int oci_index_parse(const char *data, size_t size, OciIndex **ret, char **ret_er
                 { "schemaVersion", JSON_INTEGER, parse_schema_version, 0, JSON_MANDATORY },
                 { "mediaType", JSON_STRING, parse_media_type, offsetof(OciIndex, media_type), 0 },
                 { "artifactType", JSON_STRING, parse_ignored, 0, 0 },
-                { "manifests", JSON_ARRAY, parse_descriptor_array, offsetof(IndexDoc, manifests), JSON_MANDATORY },
+                { "manifests", JSON_ARRAY, parse_descriptor_array, offsetof(IndexDoc, manifests),
+                  JSON_MANDATORY },
                 { "subject", JSON_OBJECT, parse_ignored, 0, 0 },
-                { "annotations", JSON_OBJECT, parse_string_map, offsetof(OciIndex, annotations), 0 },
+                { "annotations", JSON_OBJECT, parse_string_map, offsetof(OciIndex, annotations),
+                  0 },
                 {},
         };
         _cleanup_(oci_index_freep) OciIndex *i = NULL;
@@ -425,9 +444,9 @@ static int parse_exec_config(JsonDispatchContext *c, const char *name, json_t *v
                 json_type type;
                 bool strings; /* array or object whose members are strings */
         } keep[] = {
-                { "User", JSON_STRING, false },      { "ExposedPorts", JSON_OBJECT, false },
-                { "Env", JSON_ARRAY, true },         { "Entrypoint", JSON_ARRAY, true },
-                { "Cmd", JSON_ARRAY, true },         { "Volumes", JSON_OBJECT, false },
+                { "User", JSON_STRING, false },       { "ExposedPorts", JSON_OBJECT, false },
+                { "Env", JSON_ARRAY, true },          { "Entrypoint", JSON_ARRAY, true },
+                { "Cmd", JSON_ARRAY, true },          { "Volumes", JSON_OBJECT, false },
                 { "WorkingDir", JSON_STRING, false }, { "Labels", JSON_OBJECT, true },
                 { "StopSignal", JSON_STRING, false },
         };
@@ -452,24 +471,33 @@ static int parse_exec_config(JsonDispatchContext *c, const char *name, json_t *v
                 if (!m || json_is_null(m))
                         continue;
                 if (json_typeof(m) != keep[k].type)
-                        return json_dispatch_error(c, NULL, "field '%s.%s' has the wrong type", path,
-                                                   keep[k].key);
+                        return json_dispatch_error(c, NULL, "field '%s.%s' has the wrong type",
+                                                   path, keep[k].key);
                 if (json_is_string(m) && strlen(json_string_value(m)) != json_string_length(m))
-                        return json_dispatch_error(c, NULL, "field '%s.%s' contains a NUL", path, keep[k].key);
+                        return json_dispatch_error(c, NULL, "field '%s.%s' contains a NUL", path,
+                                                   keep[k].key);
                 if (keep[k].strings && json_is_array(m))
                         json_array_foreach(m, i, e) {
-                                if (!json_is_string(e) || strlen(json_string_value(e)) != json_string_length(e))
-                                        return json_dispatch_error(c, NULL, "field '%s.%s[%zu]' is not a string",
-                                                                   path, keep[k].key, i);
+                                if (!json_is_string(e) ||
+                                    strlen(json_string_value(e)) != json_string_length(e))
+                                        return json_dispatch_error(
+                                                c, NULL, "field '%s.%s[%zu]' is not a string", path,
+                                                keep[k].key, i);
                                 if (streq(keep[k].key, "Env") && !strchr(json_string_value(e), '='))
-                                        return json_dispatch_error(c, NULL, "field '%s.Env[%zu]' is not VAR=VALUE",
-                                                                   path, i);
+                                        return json_dispatch_error(
+                                                c, NULL, "field '%s.Env[%zu]' is not VAR=VALUE",
+                                                path, i);
                         }
                 if (keep[k].strings && json_is_object(m))
-                        json_object_foreach(m, key, e)
-                                if (!json_is_string(e) || strlen(json_string_value(e)) != json_string_length(e))
-                                        return json_dispatch_error(c, NULL, "field '%s.%s.%s' is not a string",
-                                                                   path, keep[k].key, key);
+                        json_object_foreach(m, key, e) if (
+                                !json_is_string(e) ||
+                                strlen(json_string_value(e)) !=
+                                        json_string_length(
+                                                e)) return json_dispatch_error(c, NULL,
+                                                                               "field '%s.%s.%s' "
+                                                                               "is not a string",
+                                                                               path, keep[k].key,
+                                                                               key);
                 if (json_object_set(out, keep[k].key, m) < 0)
                         return -ENOMEM;
         }
@@ -492,8 +520,10 @@ static int parse_json_array(JsonDispatchContext *c, const char *name, json_t *v,
 
 static int parse_rootfs(JsonDispatchContext *c, const char *name, json_t *v, void *dest) {
         static const JsonField fields[] = {
-                { "type", JSON_STRING, json_parse_field_string, offsetof(RootFs, type), JSON_MANDATORY },
-                { "diff_ids", JSON_ARRAY, parse_json_array, offsetof(RootFs, diff_ids), JSON_MANDATORY },
+                { "type", JSON_STRING, json_parse_field_string, offsetof(RootFs, type),
+                  JSON_MANDATORY },
+                { "diff_ids", JSON_ARRAY, parse_json_array, offsetof(RootFs, diff_ids),
+                  JSON_MANDATORY },
                 {},
         };
         _cleanup_free_ char *path = child_path(c, name);
@@ -527,7 +557,8 @@ static int config_diff_ids(ConfigDoc *d, char **ret_error) {
                 return -ENOMEM;
         json_array_foreach(d->rootfs.diff_ids, i, e) {
                 if (!json_is_string(e) || digest_parse(json_string_value(e), &c->diff_ids[i]) < 0) {
-                        _cleanup_free_ char *m = strprintf("field 'rootfs.diff_ids[%zu]': not a sha256 digest", i);
+                        _cleanup_free_ char *m =
+                                strprintf("field 'rootfs.diff_ids[%zu]': not a sha256 digest", i);
                         return error_message(ret_error, m ?: "field 'rootfs.diff_ids'");
                 }
                 c->n_diff_ids++;
@@ -539,12 +570,16 @@ int oci_image_config_parse(const char *data, size_t size, OciImageConfig **ret, 
         static const JsonField fields[] = {
                 { "architecture", JSON_STRING, json_parse_field_string,
                   offsetof(OciImageConfig, architecture), JSON_MANDATORY },
-                { "os", JSON_STRING, json_parse_field_string, offsetof(OciImageConfig, os), JSON_MANDATORY },
-                { "variant", JSON_STRING, json_parse_field_string, offsetof(OciImageConfig, variant), 0 },
-                { "created", JSON_STRING, json_parse_field_string, offsetof(OciImageConfig, created), 0 },
+                { "os", JSON_STRING, json_parse_field_string, offsetof(OciImageConfig, os),
+                  JSON_MANDATORY },
+                { "variant", JSON_STRING, json_parse_field_string,
+                  offsetof(OciImageConfig, variant), 0 },
+                { "created", JSON_STRING, json_parse_field_string,
+                  offsetof(OciImageConfig, created), 0 },
                 { "author", JSON_STRING, parse_ignored, 0, 0 },
                 { "config", JSON_NULL, parse_exec_config, offsetof(OciImageConfig, config), 0 },
-                { "rootfs", JSON_OBJECT, parse_rootfs, offsetof(ConfigDoc, rootfs), JSON_MANDATORY },
+                { "rootfs", JSON_OBJECT, parse_rootfs, offsetof(ConfigDoc, rootfs),
+                  JSON_MANDATORY },
                 { "history", JSON_ARRAY, parse_ignored, 0, 0 },
                 {},
         };
@@ -630,7 +665,8 @@ int oci_index_format(const OciIndex *i, char **ret, size_t *ret_size) {
 
         if (!o || json_object_set_new(o, "schemaVersion", json_integer(2)) < 0 ||
             set_string(o, "mediaType", i->media_type ?: OCI_MEDIA_TYPE_INDEX) < 0 ||
-            json_object_set_new(o, "manifests", descriptors_to_json(i->manifests, i->n_manifests)) < 0)
+            json_object_set_new(o, "manifests", descriptors_to_json(i->manifests, i->n_manifests)) <
+                    0)
                 return -ENOMEM;
         if (i->annotations && json_object_size(i->annotations) > 0 &&
             json_object_set(o, "annotations", i->annotations) < 0)
@@ -654,9 +690,11 @@ int oci_image_config_format(const OciImageConfig *c, char **ret, size_t *ret_siz
                       : json_object_set_new(o, "config", json_object()) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_diff_ids; i++)
-                if (json_array_append_new(ids, json_string(digest_format(&c->diff_ids[i], digest))) < 0)
+                if (json_array_append_new(ids,
+                                          json_string(digest_format(&c->diff_ids[i], digest))) < 0)
                         return -ENOMEM;
-        if (set_string(rootfs, "type", "layers") < 0 || json_object_set(rootfs, "diff_ids", ids) < 0 ||
+        if (set_string(rootfs, "type", "layers") < 0 ||
+            json_object_set(rootfs, "diff_ids", ids) < 0 ||
             json_object_set(o, "rootfs", rootfs) < 0)
                 return -ENOMEM;
         return json_dump_canonical(o, ret, ret_size);
@@ -676,7 +714,8 @@ static bool is_lower_hex(const char *s) {
         return true;
 }
 
-int mos_layer_verity_from_descriptor(const OciDescriptor *d, MosLayerVerity *ret, char **ret_error) {
+int mos_layer_verity_from_descriptor(const OciDescriptor *d, MosLayerVerity *ret,
+                                     char **ret_error) {
         const char *root = annotation(d, MOS_ANNOTATION_VERITY_ROOT_HASH),
                    *salt = annotation(d, MOS_ANNOTATION_VERITY_SALT),
                    *blocks = annotation(d, MOS_ANNOTATION_VERITY_DATA_BLOCKS),
@@ -687,18 +726,22 @@ int mos_layer_verity_from_descriptor(const OciDescriptor *d, MosLayerVerity *ret
 
         if (!streq_ptr(d->media_type, MOS_MEDIA_TYPE_LAYER))
                 e = "media type is not " MOS_MEDIA_TYPE_LAYER;
-        else if (!root || strlen(root) != 64 || !is_lower_hex(root) || unhexmem_fixed(root, v.root_hash, 32) < 0)
-                e = "annotation " MOS_ANNOTATION_VERITY_ROOT_HASH " is not 64 lower-case hex digits";
-        else if (!salt || strlen(salt) > 2 * sizeof v.salt || strlen(salt) % 2 != 0 || !is_lower_hex(salt))
-                e = "annotation " MOS_ANNOTATION_VERITY_SALT " is not at most 256 bytes in lower-case hex";
+        else if (!root || strlen(root) != 64 || !is_lower_hex(root) ||
+                 unhexmem_fixed(root, v.root_hash, 32) < 0)
+                e = "annotation " MOS_ANNOTATION_VERITY_ROOT_HASH
+                    " is not 64 lower-case hex digits";
+        else if (!salt || strlen(salt) > 2 * sizeof v.salt || strlen(salt) % 2 != 0 ||
+                 !is_lower_hex(salt))
+                e = "annotation " MOS_ANNOTATION_VERITY_SALT
+                    " is not at most 256 bytes in lower-case hex";
         else if (!blocks || safe_atou64(blocks, &v.data_blocks) < 0 || v.data_blocks == 0 ||
                  v.data_blocks > UINT64_MAX / VERITY_BLOCK_SIZE)
                 e = "annotation " MOS_ANNOTATION_VERITY_DATA_BLOCKS " is not a positive number";
         else if (!offset || safe_atou64(offset, &v.hash_offset) < 0 ||
                  v.hash_offset != v.data_blocks * VERITY_BLOCK_SIZE)
                 e = "annotation " MOS_ANNOTATION_VERITY_HASH_OFFSET " is not data-blocks * 4096";
-        else if ((area = verity_hash_area_size(v.data_blocks)) == 0 || v.hash_offset > UINT64_MAX - area ||
-                 d->size != v.hash_offset + area)
+        else if ((area = verity_hash_area_size(v.data_blocks)) == 0 ||
+                 v.hash_offset > UINT64_MAX - area || d->size != v.hash_offset + area)
                 e = "size is not hash-offset plus the size of the hash area";
         if (e) {
                 if (ret_error)

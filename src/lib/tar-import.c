@@ -211,7 +211,8 @@ int tar_reader_read_all(TarReader *r, size_t max, char **ret, size_t *ret_size) 
                         if (k < 0)
                                 return (int) k;
                         if (k > 0)
-                                return reader_error(r, -EBADMSG, "'%s': more data than declared", path);
+                                return reader_error(r, -EBADMSG, "'%s': more data than declared",
+                                                    path);
                         break;
                 }
                 k = tar_reader_read(r, b + have, (size_t) declared - have);
@@ -269,12 +270,15 @@ static int entry_xattrs(TarReader *r, const char *path, Xattrs *ret) {
         while (archive_entry_xattr_next(r->entry, &name, &value, &size) == ARCHIVE_OK) {
                 FsXattr *n;
                 if (ret->n >= FS_XATTRS_MAX)
-                        return reader_error(r, -EFBIG, "'%s': more than %u xattrs", path, FS_XATTRS_MAX);
+                        return reader_error(r, -EFBIG, "'%s': more than %u xattrs", path,
+                                            FS_XATTRS_MAX);
                 n = reallocarray(ret->x, ret->n + 1, sizeof *n);
                 if (!n)
                         return -ENOMEM;
                 ret->x = n;
-                ret->x[ret->n++] = (FsXattr){ .name = (char *) name, .value = (uint8_t *) value, .size = size };
+                ret->x[ret->n++] = (FsXattr){ .name = (char *) name,
+                                              .value = (uint8_t *) value,
+                                              .size = size };
         }
         return 0;
 }
@@ -287,7 +291,8 @@ static int import_data(TarReader *r, FsNode *n, const char *path, uint64_t decla
         if (sink) {
                 q = sink->begin(sink->userdata, n);
                 if (q < 0)
-                        return reader_error(r, q, "'%s': cannot store the file: %s", path, strerror(-q));
+                        return reader_error(r, q, "'%s': cannot store the file: %s", path,
+                                            strerror(-q));
         }
         for (;;) {
                 ssize_t k = tar_reader_read(r, r->buf, INPUT_BUFFER_SIZE);
@@ -311,7 +316,8 @@ static int import_data(TarReader *r, FsNode *n, const char *path, uint64_t decla
         if (sink) {
                 q = sink->end(sink->userdata);
                 if (q < 0)
-                        return reader_error(r, q, "'%s': cannot store the file: %s", path, strerror(-q));
+                        return reader_error(r, q, "'%s': cannot store the file: %s", path,
+                                            strerror(-q));
         }
         return 0;
 }
@@ -331,8 +337,9 @@ static int import_member(TarReader *r, FsTree *tree, const FsDataSink *sink, uin
                 return reader_error(r, -EBADMSG, "'%s': owner %lld:%lld out of range", path,
                                     (long long) uid, (long long) gid);
         if (size < 0 || (uint64_t) size > size_max)
-                return reader_error(r, -EFBIG, "'%s': size %lld is larger than the limit of %llu bytes",
-                                    path, (long long) size, (unsigned long long) size_max);
+                return reader_error(r, -EFBIG,
+                                    "'%s': size %lld is larger than the limit of %llu bytes", path,
+                                    (long long) size, (unsigned long long) size_max);
         if (!hardlink && archive_entry_filetype(e) == AE_IFLNK && !archive_entry_symlink(e))
                 return reader_error(r, -EBADMSG, "'%s': symlink without a target", path);
         q = entry_xattrs(r, path, &x);
@@ -365,7 +372,8 @@ static int import_member(TarReader *r, FsTree *tree, const FsDataSink *sink, uin
         return 0;
 }
 
-int tar_reader_import(TarReader *r, FsTree *tree, const FsDataSink *sink, const TarImportOptions *o) {
+int tar_reader_import(TarReader *r, FsTree *tree, const FsDataSink *sink,
+                      const TarImportOptions *o) {
         uint64_t size_max = o && o->member_size_max ? o->member_size_max : TAR_MEMBER_SIZE_MAX;
         int q;
 

@@ -31,11 +31,11 @@
 typedef struct TarReader TarReader;
 
 typedef struct TarInput {
-        int fd;         /* read from fd at [offset, offset + size)... */
+        int fd; /* read from fd at [offset, offset + size)... */
         uint64_t offset;
-        uint64_t size;  /* UINT64_MAX: to the end of the file */
+        uint64_t size;    /* UINT64_MAX: to the end of the file */
         TarReader *outer; /* ...or, when set, from the current member of outer */
-        bool digest;    /* hash the input bytes (see tar_reader_input_digest()) */
+        bool digest;      /* hash the input bytes (see tar_reader_input_digest()) */
 } TarInput;
 
 int tar_reader_new(const TarInput *in, TarReader **ret);
@@ -64,4 +64,5 @@ typedef struct TarImportOptions {
 } TarImportOptions;
 
 /* Imports every member into tree; file contents go to sink (which may be NULL to discard). */
-int tar_reader_import(TarReader *r, FsTree *tree, const FsDataSink *sink, const TarImportOptions *o);
+int tar_reader_import(TarReader *r, FsTree *tree, const FsDataSink *sink,
+                      const TarImportOptions *o);

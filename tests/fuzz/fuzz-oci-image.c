@@ -38,8 +38,8 @@ static void index_(const uint8_t *data, size_t size) {
                 return;
         if (oci_index_format(i, &a, &na) < 0)
                 return;
-        if (oci_index_parse(a, na, &i2, NULL) < 0 || oci_index_format(i2, &b, &nb) < 0 || na != nb ||
-            memcmp(a, b, na) != 0)
+        if (oci_index_parse(a, na, &i2, NULL) < 0 || oci_index_format(i2, &b, &nb) < 0 ||
+            na != nb || memcmp(a, b, na) != 0)
                 abort();
 }
 
@@ -52,8 +52,8 @@ static void config(const uint8_t *data, size_t size) {
                 return;
         if (oci_image_config_format(c, &a, &na) < 0)
                 return;
-        if (oci_image_config_parse(a, na, &c2, NULL) < 0 || oci_image_config_format(c2, &b, &nb) < 0 ||
-            na != nb || memcmp(a, b, na) != 0)
+        if (oci_image_config_parse(a, na, &c2, NULL) < 0 ||
+            oci_image_config_format(c2, &b, &nb) < 0 || na != nb || memcmp(a, b, na) != 0)
                 abort();
 }
 

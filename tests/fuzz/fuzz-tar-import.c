@@ -31,11 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (fd < 0 || loop_write(fd, data, size) < 0)
                 return 0;
-        if (fs_tree_new(&(FsTreeOptions){ .flags = FS_TREE_OCI_WHITEOUTS, .clamp_mtime = true, .epoch = 1 }, &tree) < 0)
+        if (fs_tree_new(&(FsTreeOptions){ .flags = FS_TREE_OCI_WHITEOUTS,
+                                          .clamp_mtime = true,
+                                          .epoch = 1 },
+                        &tree) < 0)
                 return 0;
         if (tar_reader_new(&(TarInput){ .fd = fd, .size = UINT64_MAX, .digest = true }, &r) < 0)
                 return 0;
-        if (tar_reader_import(r, tree, &sink, &(TarImportOptions){ .member_size_max = 1 << 20 }) >= 0) {
+        if (tar_reader_import(r, tree, &sink, &(TarImportOptions){ .member_size_max = 1 << 20 }) >=
+            0) {
                 (void) fs_tree_finalize(tree);
                 (void) tar_reader_input_digest(r, &d, NULL);
         }

@@ -26,9 +26,9 @@ static inline void tarbuf_pad(TarBuf *t) {
 
 /* One header + data. type: '0' file, '1' hard link, '2' symlink, '3' char, '4' block,
  * '5' directory, '6' fifo, 'x' pax extended header. */
-static inline void tarbuf_member(TarBuf *t, const char *name, char type, unsigned mode, unsigned uid,
-                                 const char *link, const void *data, size_t size, unsigned major,
-                                 unsigned minor) {
+static inline void tarbuf_member(TarBuf *t, const char *name, char type, unsigned mode,
+                                 unsigned uid, const char *link, const void *data, size_t size,
+                                 unsigned major, unsigned minor) {
         char h[512];
         unsigned sum = 0;
 
@@ -42,7 +42,10 @@ static inline void tarbuf_member(TarBuf *t, const char *name, char type, unsigne
         h[156] = type;
         if (link)
                 snprintf(h + 157, 100, "%s", link);
-        memcpy(h + 257, "ustar\0" "00", 8);
+        memcpy(h + 257,
+               "ustar\0"
+               "00",
+               8);
         snprintf(h + 329, 8, "%07o", major);
         snprintf(h + 337, 8, "%07o", minor);
         memset(h + 148, ' ', 8);

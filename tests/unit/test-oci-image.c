@@ -9,10 +9,13 @@
 
 static const char manifest[] =
         "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-        "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D1 "\",\"size\":7023},"
-        "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" D2 "\","
+        "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D1
+        "\",\"size\":7023},"
+        "\"layers\":[{\"mediaType\":\"application/"
+        "vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" D2 "\","
         "\"size\":32654,\"annotations\":{\"a\":\"b\"},\"unknown\":1},"
-        "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" D1 "\",\"size\":0}],"
+        "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" D1
+        "\",\"size\":0}],"
         "\"annotations\":{\"com.example.key1\":\"value1\"},\"extra\":[1,2]}";
 
 TEST(manifest_parse) {
@@ -28,12 +31,16 @@ TEST(manifest_parse) {
         ASSERT_STREQ(digest_format(&m->layers[0].digest, d), D2);
         ASSERT_STREQ(json_string_value(json_object_get(m->layers[0].annotations, "a")), "b");
         ASSERT_OK(oci_manifest_format(m, &out, &n));
-        ASSERT_STREQ(out, "{\"annotations\":{\"com.example.key1\":\"value1\"},\"config\":{\"digest\":\"" D1
-                          "\",\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":7023},"
-                          "\"layers\":[{\"annotations\":{\"a\":\"b\"},\"digest\":\"" D2
-                          "\",\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"size\":32654},"
-                          "{\"digest\":\"" D1 "\",\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"size\":0}],"
-                          "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"schemaVersion\":2}");
+        ASSERT_STREQ(
+                out,
+                "{\"annotations\":{\"com.example.key1\":\"value1\"},\"config\":{\"digest\":\"" D1
+                "\",\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":7023},"
+                "\"layers\":[{\"annotations\":{\"a\":\"b\"},\"digest\":\"" D2
+                "\",\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"size\":32654},"
+                "{\"digest\":\"" D1
+                "\",\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"size\":0}],"
+                "\"mediaType\":\"application/"
+                "vnd.oci.image.manifest.v1+json\",\"schemaVersion\":2}");
 }
 
 static void refuse_manifest(const char *doc, const char *message) {
@@ -45,27 +52,39 @@ static void refuse_manifest(const char *doc, const char *message) {
                 tap_fail("%s: got %d '%s', expected '%s'", doc, r, e ?: "", message);
 }
 
-#define CFG "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D1 "\",\"size\":1}"
+#define CFG                                                                                        \
+        "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D1  \
+        "\",\"size\":1}"
 
 TEST(manifest_refusals) {
         refuse_manifest("{}", "field 'schemaVersion': missing");
-        refuse_manifest("{\"schemaVersion\":1," CFG ",\"layers\":[]}", "field 'schemaVersion': must be 2");
+        refuse_manifest("{\"schemaVersion\":1," CFG ",\"layers\":[]}",
+                        "field 'schemaVersion': must be 2");
         refuse_manifest("{\"schemaVersion\":2,\"layers\":[]}", "field 'config': missing");
         refuse_manifest("{\"schemaVersion\":2," CFG "}", "field 'layers': missing");
-        refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":{}}", "field 'layers': expected an array");
-        refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":[{\"mediaType\":\"x\",\"digest\":\"" D1 "\",\"size\":1}]}",
+        refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":{}}",
+                        "field 'layers': expected an array");
+        refuse_manifest("{\"schemaVersion\":2," CFG
+                        ",\"layers\":[{\"mediaType\":\"x\",\"digest\":\"" D1 "\",\"size\":1}]}",
                         "field 'layers[0].mediaType': 'x' is not a media type");
-        refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"sha256:abc\",\"size\":1}]}",
-                        "field 'layers[0].digest': 'sha256:abc' is not a valid digest");
-        refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"sha512:abc\",\"size\":1}]}",
-                        "unsupported digest algorithm");
-        refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"" D1 "\",\"size\":-1}]}",
+        refuse_manifest(
+                "{\"schemaVersion\":2," CFG
+                ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"sha256:abc\",\"size\":1}]}",
+                "field 'layers[0].digest': 'sha256:abc' is not a valid digest");
+        refuse_manifest(
+                "{\"schemaVersion\":2," CFG
+                ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"sha512:abc\",\"size\":1}]}",
+                "unsupported digest algorithm");
+        refuse_manifest("{\"schemaVersion\":2," CFG
+                        ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"" D1 "\",\"size\":-1}]}",
                         "field 'layers[0].size': expected a non-negative integer");
-        refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"" D1 "\"}]}",
+        refuse_manifest("{\"schemaVersion\":2," CFG
+                        ",\"layers\":[{\"mediaType\":\"a/b\",\"digest\":\"" D1 "\"}]}",
                         "field 'layers[0].size': missing");
         refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":[],\"annotations\":{\"a\":1}}",
                         "field 'annotations': value of 'a' is not a string");
-        refuse_manifest("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\"," CFG ",\"layers\":[]}",
+        refuse_manifest("{\"schemaVersion\":2,\"mediaType\":\"application/"
+                        "vnd.oci.image.index.v1+json\"," CFG ",\"layers\":[]}",
                         "not an image manifest");
         refuse_manifest("{\"schemaVersion\":2," CFG ",\"layers\":[],\"layers\":[]}", "duplicate");
         refuse_manifest("[]", "not a JSON object");
@@ -74,9 +93,12 @@ TEST(manifest_refusals) {
 
 TEST(index_parse) {
         static const char doc[] =
-                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                "\"digest\":\"" D1 "\",\"size\":7143,\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}},"
-                "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D2 "\",\"size\":7682,"
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
+                "vnd.oci.image.manifest.v1+json\","
+                "\"digest\":\"" D1 "\",\"size\":7143,\"platform\":{\"architecture\":\"arm64\","
+                                   "\"os\":\"linux\",\"variant\":\"v8\"}},"
+                "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D2
+                "\",\"size\":7682,"
                 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"app:1\"}}]}";
         _cleanup_(oci_index_freep) OciIndex *i = NULL, *j = NULL;
         _cleanup_free_ char *e = NULL, *out = NULL;
@@ -92,8 +114,9 @@ TEST(index_parse) {
         ASSERT_EQ(j->n_manifests, 2);
         ASSERT_STREQ(j->media_type, OCI_MEDIA_TYPE_INDEX);
 
-        static const char bad[] = "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"digest\":\"" D1
-                                  "\",\"size\":1,\"platform\":{\"os\":\"linux\"}}]}";
+        static const char bad[] =
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"digest\":\"" D1
+                "\",\"size\":1,\"platform\":{\"os\":\"linux\"}}]}";
         _cleanup_(oci_index_freep) OciIndex *k = NULL;
         _cleanup_free_ char *e2 = NULL;
         ASSERT_ERRNO(oci_index_parse(bad, strlen(bad), &k, &e2), -EBADMSG);
@@ -102,10 +125,14 @@ TEST(index_parse) {
 
 TEST(config_parse) {
         static const char doc[] =
-                "{\"created\":\"2015-10-31T22:22:56.015925234Z\",\"architecture\":\"amd64\",\"os\":\"linux\","
-                "\"config\":{\"User\":\"alice\",\"ExposedPorts\":{\"8080/tcp\":{}},\"Env\":[\"PATH=/bin\",\"A=b=c\"],"
-                "\"Entrypoint\":[\"/bin/app\"],\"Cmd\":null,\"Volumes\":{\"/var/job-result-data\":{}},"
-                "\"WorkingDir\":\"/home/alice\",\"Labels\":{\"x\":\"y\"},\"StopSignal\":\"SIGTERM\",\"Hostname\":\"h\"},"
+                "{\"created\":\"2015-10-31T22:22:56.015925234Z\",\"architecture\":\"amd64\",\"os\":"
+                "\"linux\","
+                "\"config\":{\"User\":\"alice\",\"ExposedPorts\":{\"8080/"
+                "tcp\":{}},\"Env\":[\"PATH=/bin\",\"A=b=c\"],"
+                "\"Entrypoint\":[\"/bin/app\"],\"Cmd\":null,\"Volumes\":{\"/var/"
+                "job-result-data\":{}},"
+                "\"WorkingDir\":\"/home/"
+                "alice\",\"Labels\":{\"x\":\"y\"},\"StopSignal\":\"SIGTERM\",\"Hostname\":\"h\"},"
                 "\"rootfs\":{\"diff_ids\":[\"" D1 "\",\"" D2 "\"],\"type\":\"layers\"},"
                 "\"history\":[{\"created\":\"2015\",\"created_by\":\"/bin/sh\"}]}";
         _cleanup_(oci_image_config_freep) OciImageConfig *c = NULL;
@@ -121,18 +148,27 @@ TEST(config_parse) {
         free(c->created);
         c->created = NULL;
         ASSERT_OK(oci_image_config_format(c, &out, &n));
-        ASSERT_STREQ(out, "{\"architecture\":\"amd64\",\"config\":{\"Entrypoint\":[\"/bin/app\"],\"Env\":[\"PATH=/bin\",\"A=b=c\"],"
-                          "\"ExposedPorts\":{\"8080/tcp\":{}},\"Labels\":{\"x\":\"y\"},\"StopSignal\":\"SIGTERM\",\"User\":\"alice\","
-                          "\"Volumes\":{\"/var/job-result-data\":{}},\"WorkingDir\":\"/home/alice\"},\"os\":\"linux\","
-                          "\"rootfs\":{\"diff_ids\":[\"" D1 "\",\"" D2 "\"],\"type\":\"layers\"}}");
+        ASSERT_STREQ(
+                out,
+                "{\"architecture\":\"amd64\",\"config\":{\"Entrypoint\":[\"/bin/"
+                "app\"],\"Env\":[\"PATH=/bin\",\"A=b=c\"],"
+                "\"ExposedPorts\":{\"8080/"
+                "tcp\":{}},\"Labels\":{\"x\":\"y\"},\"StopSignal\":\"SIGTERM\",\"User\":\"alice\","
+                "\"Volumes\":{\"/var/job-result-data\":{}},\"WorkingDir\":\"/home/"
+                "alice\"},\"os\":\"linux\","
+                "\"rootfs\":{\"diff_ids\":[\"" D1 "\",\"" D2 "\"],\"type\":\"layers\"}}");
 
         static const char *bad[][2] = {
-                { "{\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", "field 'architecture': missing" },
-                { "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"x\",\"diff_ids\":[]}}",
+                { "{\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
+                  "field 'architecture': missing" },
+                { "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"x\",\"diff_"
+                  "ids\":[]}}",
                   "field 'rootfs.type' must be \"layers\"" },
-                { "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"x\"]}}",
+                { "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
+                  "\"diff_ids\":[\"x\"]}}",
                   "field 'rootfs.diff_ids[0]': not a sha256 digest" },
-                { "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"NOEQUALS\"]},"
+                { "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"NOEQUALS\"]}"
+                  ","
                   "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
                   "field 'config.Env[0]' is not VAR=VALUE" },
                 { "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":\"sh\"},"

@@ -43,7 +43,8 @@ static int rec_end(void *u) {
         return 0;
 }
 
-static int import(const TarBuf *t, FsTreeFlags flags, FsTree **ret_tree, Rec *rec, char **ret_error) {
+static int import(const TarBuf *t, FsTreeFlags flags, FsTree **ret_tree, Rec *rec,
+                  char **ret_error) {
         _cleanup_close_ int fd = memfd_of(t);
         _cleanup_(tar_reader_freep) TarReader *r = NULL;
         _cleanup_(fs_tree_freep) FsTree *tree = NULL;
