@@ -6,6 +6,7 @@
 
 #include "oci-image.h"
 #include "parse-util.h"
+#include "path-util.h"
 #include "string-util.h"
 #include "strv.h"
 #include "verity.h"
@@ -768,5 +769,105 @@ int mos_layer_verity_to_annotations(const MosLayerVerity *v, json_t *annotations
             set_string(annotations, MOS_ANNOTATION_VERITY_DATA_BLOCKS, blocks) < 0 ||
             set_string(annotations, MOS_ANNOTATION_VERITY_HASH_OFFSET, offset) < 0)
                 return -ENOMEM;
+        return 0;
+}
+
+/* ---- docker save manifest.json ---- */
+
+DockerArchiveManifest *docker_archive_manifest_free(DockerArchiveManifest *m) {
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_entries; i++) {
+                free(m->entries[i].config);
+                strv_free(m->entries[i].repo_tags);
+                strv_free(m->entries[i].layers);
+        }
+        free(m->entries);
+        free(m);
+        return NULL;
+}
+
+static int parse_repo_tags(JsonDispatchContext *c, const char *name, json_t *v, void *dest) {
+        if (json_is_null(v))
+                return 0;
+        return json_parse_field_strv(c, name, v, dest);
+}
+
+int docker_archive_manifest_parse(const char *data, size_t size, DockerArchiveManifest **ret,
+                                  char **ret_error) {
+        static const JsonField fields[] = {
+                { "Config", JSON_STRING, json_parse_field_string,
+                  offsetof(DockerArchiveEntry, config), JSON_MANDATORY },
+                { "RepoTags", JSON_NULL, parse_repo_tags, offsetof(DockerArchiveEntry, repo_tags),
+                  0 },
+                { "Layers", JSON_ARRAY, json_parse_field_strv, offsetof(DockerArchiveEntry, layers),
+                  JSON_MANDATORY },
+                {},
+        };
+        _cleanup_(docker_archive_manifest_freep) DockerArchiveManifest *m = NULL;
+        _cleanup_(json_dispatch_context_freep) JsonDispatchContext *c = NULL;
+        _cleanup_json_ json_t *j = NULL;
+        _cleanup_free_ char *wrapped = NULL;
+        json_t *array, *e;
+        size_t i;
+        int r;
+
+        if (size > DOCKER_ARCHIVE_MANIFEST_SIZE_MAX) {
+                if (ret_error)
+                        *ret_error = strprintf("manifest.json is larger than %u bytes",
+                                               DOCKER_ARCHIVE_MANIFEST_SIZE_MAX);
+                return -EFBIG;
+        }
+        if (memchr(data, '\0', size))
+                return error_message(ret_error, "manifest.json contains a NUL byte");
+        /* json_parse_strict() takes objects only: wrap the array as the only member of one. A
+         * document that tries to close the wrapper early ends up with a second member (or a
+         * duplicate key, or trailing data), which is refused below. */
+        wrapped = strprintf("{\"m\":%.*s}", (int) size, data);
+        if (!wrapped)
+                return -ENOMEM;
+        r = json_parse_strict(wrapped, strlen(wrapped), DOCKER_ARCHIVE_MANIFEST_SIZE_MAX + 16, &j,
+                              ret_error);
+        if (r < 0)
+                return r;
+        array = json_object_get(j, "m");
+        if (json_object_size(j) != 1 || !json_is_array(array))
+                return error_message(ret_error, "manifest.json is not an array");
+        if (json_array_size(array) == 0 || json_array_size(array) > OCI_LAYERS_MAX)
+                return error_message(ret_error, "manifest.json lists no image or too many");
+
+        m = calloc(1, sizeof *m);
+        c = json_dispatch_context_new();
+        if (!m || !c)
+                return -ENOMEM;
+        m->entries = calloc(json_array_size(array), sizeof *m->entries);
+        if (!m->entries)
+                return -ENOMEM;
+        json_array_foreach(array, i, e) {
+                _cleanup_free_ char *path = strprintf("[%zu]", i);
+                DockerArchiveEntry *d = &m->entries[i];
+                if (!path)
+                        return -ENOMEM;
+                m->n_entries++;
+                r = json_dispatch(c, path, e, fields, JSON_ALLOW_UNKNOWN, d);
+                if (r < 0) {
+                        if (r == -EBADMSG && ret_error)
+                                *ret_error = strdup(json_dispatch_error_message(c));
+                        return r;
+                }
+                if (strv_length(d->layers) == 0 || strv_length(d->layers) > OCI_LAYERS_MAX)
+                        return error_message(
+                                ret_error,
+                                "manifest.json: an image without layers or with too many");
+                for (char **l = d->layers; *l; l++)
+                        if (!path_is_safe_relative(*l))
+                                return error_message(
+                                        ret_error,
+                                        "manifest.json: a layer name is not a relative path");
+                if (!path_is_safe_relative(d->config))
+                        return error_message(
+                                ret_error, "manifest.json: the config name is not a relative path");
+        }
+        *ret = TAKE_PTR(m);
         return 0;
 }

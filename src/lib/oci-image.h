@@ -132,3 +132,24 @@ typedef struct MosLayerVerity {
 
 int mos_layer_verity_from_descriptor(const OciDescriptor *d, MosLayerVerity *ret, char **ret_error);
 int mos_layer_verity_to_annotations(const MosLayerVerity *v, json_t *annotations);
+
+/* `docker save` archives (moby image/tarexport): manifest.json is an array of
+ *   {"Config": "<member>", "RepoTags": ["name:tag", ...] or null, "Layers": ["<member>", ...]}
+ * (other fields ignored). Member names must be safe relative paths. */
+typedef struct DockerArchiveEntry {
+        char *config;
+        char **repo_tags;
+        char **layers;
+} DockerArchiveEntry;
+
+typedef struct DockerArchiveManifest {
+        DockerArchiveEntry *entries;
+        size_t n_entries;
+} DockerArchiveManifest;
+
+#define DOCKER_ARCHIVE_MANIFEST_SIZE_MAX (1U * 1024U * 1024U)
+
+int docker_archive_manifest_parse(const char *data, size_t size, DockerArchiveManifest **ret,
+                                  char **ret_error);
+DockerArchiveManifest *docker_archive_manifest_free(DockerArchiveManifest *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(DockerArchiveManifest *, docker_archive_manifest_free);

@@ -184,6 +184,12 @@ int tar_reader_next(TarReader *r, const char **ret_path) {
         return 1;
 }
 
+const char *tar_reader_member_symlink(TarReader *r) {
+        if (!r->entry || archive_entry_filetype(r->entry) != AE_IFLNK)
+                return NULL;
+        return archive_entry_symlink(r->entry);
+}
+
 ssize_t tar_reader_read(TarReader *r, void *buf, size_t n) {
         la_ssize_t k = archive_read_data(r->a, buf, n);
 

@@ -47,6 +47,8 @@ const char *tar_reader_error(const TarReader *r);
 /* Advances to the next member and returns 1 with its path in *ret_path (valid until the next
  * call), or 0 at the end of the archive. */
 int tar_reader_next(TarReader *r, const char **ret_path);
+/* The current member's symlink target, or NULL when it is not a symlink. */
+const char *tar_reader_member_symlink(TarReader *r);
 /* Reads the current member's data: bytes read, 0 at its end, or -errno. */
 ssize_t tar_reader_read(TarReader *r, void *buf, size_t n);
 /* Reads the whole current member into memory, refusing more than max bytes (-EFBIG). */

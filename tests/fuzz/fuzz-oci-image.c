@@ -57,7 +57,15 @@ static void config(const uint8_t *data, size_t size) {
                 abort();
 }
 
+static void docker(const uint8_t *data, size_t size) {
+        _cleanup_(docker_archive_manifest_freep) DockerArchiveManifest *m = NULL;
+        _cleanup_free_ char *err = NULL;
+
+        (void) docker_archive_manifest_parse((const char *) data, size, &m, &err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        docker(data, size);
         manifest(data, size);
         index_(data, size);
         config(data, size);

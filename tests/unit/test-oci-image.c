@@ -96,7 +96,7 @@ TEST(index_parse) {
                 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
                 "vnd.oci.image.manifest.v1+json\","
                 "\"digest\":\"" D1 "\",\"size\":7143,\"platform\":{\"architecture\":\"arm64\","
-                                   "\"os\":\"linux\",\"variant\":\"v8\"}},"
+                "\"os\":\"linux\",\"variant\":\"v8\"}},"
                 "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D2
                 "\",\"size\":7682,"
                 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"app:1\"}}]}";
