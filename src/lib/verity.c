@@ -123,6 +123,31 @@ void verity_superblock_build(const VerityParams *p, uint8_t ret[static VERITY_BL
         memcpy(ret + 88, p->salt, p->salt_size);
 }
 
+static uint64_t get_le(const uint8_t *p, unsigned n) {
+        uint64_t v = 0;
+        for (unsigned i = n; i-- > 0;)
+                v = (v << 8) | p[i];
+        return v;
+}
+
+int verity_superblock_parse(const uint8_t block[static VERITY_BLOCK_SIZE], VerityParams *ret) {
+        static const uint8_t algorithm[32] = "sha256";
+        uint64_t salt_size = get_le(block + 80, 2);
+
+        if (memcmp(block, "verity\0\0", 8) != 0 || get_le(block + 8, 4) != 1 ||
+            get_le(block + 12, 4) != 1 || memcmp(block + 32, algorithm, sizeof algorithm) != 0 ||
+            get_le(block + 64, 4) != VERITY_BLOCK_SIZE ||
+            get_le(block + 68, 4) != VERITY_BLOCK_SIZE || salt_size > VERITY_SALT_SIZE_MAX ||
+            get_le(block + 72, 8) == 0)
+                return -EBADMSG;
+        ret->data_blocks = get_le(block + 72, 8);
+        ret->salt_size = (size_t) salt_size;
+        memset(ret->salt, 0, sizeof ret->salt);
+        memcpy(ret->salt, block + 88, ret->salt_size);
+        memcpy(ret->uuid, block + 16, VERITY_UUID_SIZE);
+        return 0;
+}
+
 unsigned verity_default_threads(void) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 

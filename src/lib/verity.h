@@ -56,6 +56,11 @@ int verity_params_validate(const VerityParams *p);
 /* The 4096-byte superblock block for p. */
 void verity_superblock_build(const VerityParams *p, uint8_t ret[static VERITY_BLOCK_SIZE]);
 
+/* Reads back a superblock block written by verity_superblock_build() (or veritysetup): the
+ * data block count, salt and UUID into *ret (hash_offset untouched). -EBADMSG when it is not
+ * a version 1, hash type 1, sha256, 4096/4096 superblock. */
+int verity_superblock_parse(const uint8_t block[static VERITY_BLOCK_SIZE], VerityParams *ret);
+
 /* Called from one worker thread (never concurrently) after each chunk; done/total count
  * blocks (data and hash blocks). */
 typedef void (*VerityProgressFn)(uint64_t done, uint64_t total, void *userdata);
