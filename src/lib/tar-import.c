@@ -20,7 +20,8 @@ struct TarReader {
         struct archive_entry *entry;
         TarInput in;
         uint64_t pos; /* input bytes pulled so far */
-        uint8_t *buf;
+        uint8_t *buf;  /* input, handed to libarchive */
+        uint8_t *data; /* members' contents, read out of libarchive */
         CryptoHash *hash;
         int input_error;
         bool opened;
@@ -34,6 +35,7 @@ TarReader *tar_reader_free(TarReader *r) {
                 archive_read_free(r->a);
         crypto_hash_free(r->hash);
         free(r->buf);
+        free(r->data);
         free(r->error);
         free(r);
         return NULL;
@@ -129,8 +131,9 @@ int tar_reader_new(const TarInput *in, TarReader **ret) {
                         r->in.size = (uint64_t) st.st_size - r->in.offset;
         }
         r->buf = malloc(INPUT_BUFFER_SIZE);
+        r->data = malloc(INPUT_BUFFER_SIZE);
         r->a = archive_read_new();
-        if (!r->buf || !r->a)
+        if (!r->buf || !r->data || !r->a)
                 return -ENOMEM;
         if (in->digest) {
                 k = crypto_hash_new(HASH_SHA256, &r->hash);
@@ -301,7 +304,8 @@ static int import_data(TarReader *r, FsNode *n, const char *path, uint64_t decla
                                             strerror(-q));
         }
         for (;;) {
-                ssize_t k = tar_reader_read(r, r->buf, INPUT_BUFFER_SIZE);
+                /* not r->buf: libarchive still points into the input it was given */
+                ssize_t k = tar_reader_read(r, r->data, INPUT_BUFFER_SIZE);
                 if (k < 0)
                         return (int) k;
                 if (k == 0)
@@ -310,7 +314,7 @@ static int import_data(TarReader *r, FsNode *n, const char *path, uint64_t decla
                 if (total > declared)
                         return reader_error(r, -EBADMSG, "'%s': more data than declared", path);
                 if (sink) {
-                        q = sink->write(sink->userdata, r->buf, (size_t) k);
+                        q = sink->write(sink->userdata, r->data, (size_t) k);
                         if (q < 0)
                                 return reader_error(r, q, "'%s': cannot store the file: %s", path,
                                                     strerror(-q));

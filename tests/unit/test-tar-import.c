@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "fd-util.h"
 #include "string-util.h"
 #include "tap.h"
@@ -20,26 +21,30 @@ static int memfd_of(const TarBuf *t) {
         return fd;
 }
 
-/* A sink that records "path:size;" for each file. */
+/* A sink that records "path:size:sha256-prefix;" for each file. */
 typedef struct Rec {
         char buf[1024];
         size_t current;
         const char *path;
+        CryptoHash *h;
 } Rec;
 static int rec_begin(void *u, FsNode *n) {
         Rec *r = u;
         r->path = n->path;
         r->current = 0;
-        return 0;
+        return crypto_hash_new(HASH_SHA256, &r->h);
 }
 static int rec_write(void *u, const void *d, size_t n) {
         ((Rec *) u)->current += n;
-        return 0;
+        return crypto_hash_update(((Rec *) u)->h, d, n);
 }
 static int rec_end(void *u) {
         Rec *r = u;
+        uint8_t d[32];
         size_t l = strlen(r->buf);
-        snprintf(r->buf + l, sizeof r->buf - l, "%s:%zu;", r->path, r->current);
+        crypto_hash_final(r->h, d);
+        r->h = crypto_hash_free(r->h);
+        snprintf(r->buf + l, sizeof r->buf - l, "%s:%zu:%02x%02x;", r->path, r->current, d[0], d[1]);
         return 0;
 }
 
@@ -86,10 +91,21 @@ TEST(imports_members) {
         tarbuf_member(&t, "run/fifo", '6', 0600, 0, NULL, NULL, 0, 0, 0);
         tarbuf_file(&t, "opt/.wh.gone", "");
         tarbuf_file(&t, "var/.wh..wh..opq", "");
+        /* larger than libarchive's input buffer: its contents must arrive intact */
+        char *big = malloc(400001);
+        for (size_t i = 0; i < 400000; i++)
+                big[i] = (char) ('a' + (i * 7 + i / 4096) % 26);
+        big[400000] = 0;
+        tarbuf_file(&t, "big", big);
+        uint8_t want[32];
+        crypto_sha256(big, 400000, want);
+        free(big);
         tarbuf_end(&t);
 
         ASSERT_OK(import(&t, FS_TREE_OCI_WHITEOUTS, &tree, &rec, NULL));
-        ASSERT_STREQ(rec.buf, "etc/hostname:4;etc/motd:12;");
+        char expect[128];
+        snprintf(expect, sizeof expect, "etc/hostname:4:9d8f;etc/motd:12:a948;big:400000:%02x%02x;", want[0], want[1]);
+        ASSERT_STREQ(rec.buf, expect);
         n = fs_tree_lookup(tree, "etc");
         ASSERT_EQ(n->inode->mode, S_IFDIR | 0700);
         ASSERT_EQ(n->inode->uid, 5);
