@@ -566,9 +566,14 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                 q = tar_reader_new(&(TarInput){ .fd = fd, .size = UINT64_MAX, .digest = true }, &r);
                 if (q < 0)
                         return q;
-                q = import_tar(s, i, r, tree, sink, p, ret_error);
+                q = import_tar(s, i, r, tree, sink, p, &err);
+                /* a blob that does not match its digest is reported as such, even when that
+                 * made it unreadable */
+                if (q < 0 && (q == -EBADMSG || q == -EFBIG) &&
+                    check_input_digest(s, r, i, &d->digest, &d->size, ret_error) < 0)
+                        return -EBADMSG;
                 if (q < 0)
-                        return q;
+                        return set_error(ret_error, q, "%s", err);
                 return check_input_digest(s, r, i, &d->digest, &d->size, ret_error);
         }
 
@@ -584,9 +589,12 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                 q = tar_reader_new(&(TarInput){ .outer = outer, .digest = true }, &r);
                 if (q < 0)
                         return q;
-                q = import_tar(s, i, r, tree, sink, p, ret_error);
+                q = import_tar(s, i, r, tree, sink, p, &err);
+                if (q < 0 && (q == -EBADMSG || q == -EFBIG) &&
+                    check_input_digest(s, r, i, &want, NULL, ret_error) < 0)
+                        return -EBADMSG;
                 if (q < 0)
-                        return q;
+                        return set_error(ret_error, q, "%s", err);
                 return check_input_digest(s, r, i, &want, NULL, ret_error);
         }
         }

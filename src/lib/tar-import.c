@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "crypto.h"
 #include "log.h"
@@ -19,10 +20,18 @@ struct TarReader {
         struct archive *a;
         struct archive_entry *entry;
         TarInput in;
-        uint64_t pos; /* input bytes pulled so far */
+        uint64_t pos;  /* input bytes pulled so far */
         uint8_t *buf;  /* input, handed to libarchive */
         uint8_t *data; /* members' contents, read out of libarchive */
         CryptoHash *hash;
+
+        /* gzip is inflated here rather than by libarchive, whose gzip filter does not check
+         * the CRC-32 and length in each member's trailer (RFC 1952 section 2.3.1): zlib does */
+        bool probed, gzip, gzip_end, raw_eof;
+        const char *gzip_error;
+        z_stream z;
+        uint8_t *raw;
+        size_t raw_size;
         int input_error;
         bool opened;
         char *error;
@@ -34,6 +43,9 @@ TarReader *tar_reader_free(TarReader *r) {
         if (r->a)
                 archive_read_free(r->a);
         crypto_hash_free(r->hash);
+        if (r->gzip)
+                inflateEnd(&r->z);
+        free(r->raw);
         free(r->buf);
         free(r->data);
         free(r->error);
@@ -58,12 +70,13 @@ const char *tar_reader_error(const TarReader *r) {
         return r->error;
 }
 
-/* Pulls the next piece of input into r->buf; returns its size, 0 at the end, or -errno. */
-static ssize_t input_pull(TarReader *r) {
+/* Pulls the next piece of raw input into buf (hashing it); returns its size, 0 at the end,
+ * or -errno. */
+static ssize_t input_pull(TarReader *r, uint8_t *buf) {
         ssize_t k;
 
         if (r->in.outer) {
-                k = archive_read_data(r->in.outer->a, r->buf, INPUT_BUFFER_SIZE);
+                k = archive_read_data(r->in.outer->a, buf, INPUT_BUFFER_SIZE);
                 if (k < 0)
                         return -EBADMSG;
         } else {
@@ -73,7 +86,7 @@ static ssize_t input_pull(TarReader *r) {
                 if (want == 0)
                         return 0;
                 do
-                        k = pread(r->in.fd, r->buf, want, (off_t) (r->in.offset + r->pos));
+                        k = pread(r->in.fd, buf, want, (off_t) (r->in.offset + r->pos));
                 while (k < 0 && errno == EINTR);
                 if (k < 0)
                         return -errno;
@@ -81,7 +94,7 @@ static ssize_t input_pull(TarReader *r) {
                         return -EBADMSG; /* the file is shorter than the range */
         }
         if (k > 0 && r->hash) {
-                int q = crypto_hash_update(r->hash, r->buf, (size_t) k);
+                int q = crypto_hash_update(r->hash, buf, (size_t) k);
                 if (q < 0)
                         return q;
         }
@@ -89,9 +102,88 @@ static ssize_t input_pull(TarReader *r) {
         return k;
 }
 
+static bool all_zero(const uint8_t *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (p[i])
+                        return false;
+        return true;
+}
+
+/* Inflates the next piece of a gzip stream (one or more members) into r->buf. */
+static ssize_t gzip_pull(TarReader *r) {
+        for (;;) {
+                int z;
+
+                if (r->z.avail_in == 0 && !r->raw_eof) {
+                        ssize_t k = input_pull(r, r->raw);
+                        if (k < 0)
+                                return k;
+                        r->raw_eof = k == 0;
+                        r->z.next_in = r->raw;
+                        r->z.avail_in = (uInt) k;
+                }
+                if (r->gzip_end) {
+                        /* after a member: another member, zero padding, or the end */
+                        if (r->z.avail_in == 0)
+                                return r->raw_eof ? 0 : gzip_pull(r);
+                        if (r->z.next_in[0] == 0x1f) {
+                                if (inflateReset(&r->z) != Z_OK)
+                                        return -EBADMSG;
+                                r->gzip_end = false;
+                        } else if (all_zero(r->z.next_in, r->z.avail_in)) {
+                                r->z.avail_in = 0;
+                                continue;
+                        } else
+                                return -EBADMSG; /* data after the gzip stream */
+                }
+                r->z.next_out = r->buf;
+                r->z.avail_out = INPUT_BUFFER_SIZE;
+                z = inflate(&r->z, Z_NO_FLUSH);
+                if (z == Z_STREAM_END)
+                        r->gzip_end = true;
+                else if (z != Z_OK && !(z == Z_BUF_ERROR && r->z.avail_in == 0 && !r->raw_eof))
+                        return -EBADMSG; /* corrupt data, a CRC or length mismatch, or truncated */
+                if (r->z.avail_out < INPUT_BUFFER_SIZE)
+                        return (ssize_t) (INPUT_BUFFER_SIZE - r->z.avail_out);
+                if (r->raw_eof && r->z.avail_in == 0 && !r->gzip_end)
+                        return -EBADMSG; /* truncated */
+        }
+}
+
+static ssize_t input_next(TarReader *r) {
+        if (!r->probed) {
+                ssize_t k;
+                r->probed = true;
+                k = input_pull(r, r->raw);
+                if (k < 0)
+                        return k;
+                r->raw_eof = k == 0;
+                if (k >= 2 && r->raw[0] == 0x1f && r->raw[1] == 0x8b) {
+                        /* windowBits 16 + 15: gzip wrapper, header and trailer checked */
+                        if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
+                                return -ENOMEM;
+                        r->gzip = true;
+                        r->z.next_in = r->raw;
+                        r->z.avail_in = (uInt) k;
+                } else {
+                        memcpy(r->buf, r->raw, (size_t) k);
+                        return k;
+                }
+        }
+        if (r->gzip) {
+                ssize_t k = gzip_pull(r);
+                if (k == -EBADMSG && !r->gzip_error)
+                        r->gzip_error = r->z.msg
+                                                ?: (r->raw_eof ? "truncated gzip input"
+                                                               : "data after the gzip stream");
+                return k;
+        }
+        return input_pull(r, r->buf);
+}
+
 static la_ssize_t input_read(struct archive *a, void *userdata, const void **ret_buf) {
         TarReader *r = userdata;
-        ssize_t k = input_pull(r);
+        ssize_t k = input_next(r);
 
         if (k < 0) {
                 r->input_error = (int) k;
@@ -106,8 +198,9 @@ static la_int64_t input_skip(struct archive *a, void *userdata, la_int64_t reque
         TarReader *r = userdata;
         uint64_t remaining;
 
-        /* only installed for plain ranges of a file without a digest */
-        if (request <= 0)
+        /* only installed for plain ranges of a file without a digest; a gzip stream cannot
+         * be skipped into */
+        if (request <= 0 || r->gzip || !r->probed)
                 return 0;
         remaining = r->in.size == UINT64_MAX ? (uint64_t) request : r->in.size - r->pos;
         remaining = MIN(remaining, (uint64_t) request);
@@ -132,8 +225,9 @@ int tar_reader_new(const TarInput *in, TarReader **ret) {
         }
         r->buf = malloc(INPUT_BUFFER_SIZE);
         r->data = malloc(INPUT_BUFFER_SIZE);
+        r->raw = malloc(INPUT_BUFFER_SIZE);
         r->a = archive_read_new();
-        if (!r->buf || !r->data || !r->a)
+        if (!r->buf || !r->data || !r->raw || !r->a)
                 return -ENOMEM;
         if (in->digest) {
                 k = crypto_hash_new(HASH_SHA256, &r->hash);
@@ -142,7 +236,6 @@ int tar_reader_new(const TarInput *in, TarReader **ret) {
         }
         if (archive_read_support_format_tar(r->a) != ARCHIVE_OK ||
             archive_read_support_filter_none(r->a) != ARCHIVE_OK ||
-            archive_read_support_filter_gzip(r->a) != ARCHIVE_OK ||
             archive_read_support_filter_zstd(r->a) != ARCHIVE_OK)
                 return -EOPNOTSUPP; /* not built in: we never run external decompressors */
 
@@ -158,6 +251,9 @@ int tar_reader_new(const TarInput *in, TarReader **ret) {
 static int archive_failure(TarReader *r, const char *where) {
         const char *e = archive_error_string(r->a);
 
+        if (r->input_error == -EBADMSG && r->gzip_error)
+                return reader_error(r, -EBADMSG, "truncated or corrupt archive: gzip: %s",
+                                    r->gzip_error);
         if (r->input_error < 0 && r->input_error != -EBADMSG)
                 return reader_error(r, r->input_error, "%s: cannot read the input: %s", where,
                                     strerror(-r->input_error));
@@ -174,7 +270,8 @@ int tar_reader_next(TarReader *r, const char **ret_path) {
         if (!r->opened) {
                 k = archive_read_open1(r->a);
                 if (k != ARCHIVE_OK)
-                        return archive_failure(r, "not a tar archive (plain, gzip or zstd)");
+                        return archive_failure(
+                                r, "truncated, corrupt or not a tar archive (plain, gzip or zstd)");
                 r->opened = true;
         }
         k = archive_read_next_header(r->a, &r->entry);
@@ -245,7 +342,7 @@ int tar_reader_input_digest(TarReader *r, Digest *ret, uint64_t *ret_size) {
         if (!r->hash)
                 return -EINVAL;
         do
-                k = input_pull(r);
+                k = input_pull(r, r->raw);
         while (k > 0);
         if (k < 0)
                 return reader_error(r, (int) k, "cannot read the input: %s", strerror((int) -k));

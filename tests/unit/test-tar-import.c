@@ -44,7 +44,8 @@ static int rec_end(void *u) {
         size_t l = strlen(r->buf);
         crypto_hash_final(r->h, d);
         r->h = crypto_hash_free(r->h);
-        snprintf(r->buf + l, sizeof r->buf - l, "%s:%zu:%02x%02x;", r->path, r->current, d[0], d[1]);
+        snprintf(r->buf + l, sizeof r->buf - l, "%s:%zu:%02x%02x;", r->path, r->current, d[0],
+                 d[1]);
         return 0;
 }
 
@@ -104,7 +105,8 @@ TEST(imports_members) {
 
         ASSERT_OK(import(&t, FS_TREE_OCI_WHITEOUTS, &tree, &rec, NULL));
         char expect[128];
-        snprintf(expect, sizeof expect, "etc/hostname:4:9d8f;etc/motd:12:a948;big:400000:%02x%02x;", want[0], want[1]);
+        snprintf(expect, sizeof expect, "etc/hostname:4:9d8f;etc/motd:12:a948;big:400000:%02x%02x;",
+                 want[0], want[1]);
         ASSERT_STREQ(rec.buf, expect);
         n = fs_tree_lookup(tree, "etc");
         ASSERT_EQ(n->inode->mode, S_IFDIR | 0700);
