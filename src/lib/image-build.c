@@ -338,6 +338,17 @@ static bool hex_file_name(const char *name, const char *prefix, const char *suff
         return d && digest_parse(d, ret) >= 0;
 }
 
+/* RepoTags hold names as Docker normalises them ("docker.io/library/x:1" for "x:1"). */
+static bool repo_tags_match(char **tags, const char *ref) {
+        for (char **t = tags; t && *t; t++) {
+                const char *rest = startswith(*t, "docker.io/");
+                if (streq(*t, ref) ||
+                    (rest && (streq(rest, ref) || streq_ptr(startswith(rest, "library/"), ref))))
+                        return true;
+        }
+        return false;
+}
+
 static int source_open_docker(Source *s, char **ret_error) {
         _cleanup_(tar_reader_freep) TarReader *r = NULL;
         _cleanup_free_ char *data = NULL, *err = NULL;
@@ -362,7 +373,7 @@ static int source_open_docker(Source *s, char **ret_error) {
                                  err ?: strerror(-q));
 
         for (size_t i = 0; i < s->docker->n_entries; i++)
-                if (s->ref ? strv_contains(s->docker->entries[i].repo_tags, s->ref)
+                if (s->ref ? repo_tags_match(s->docker->entries[i].repo_tags, s->ref)
                            : s->docker->n_entries == 1) {
                         s->entry = &s->docker->entries[i];
                         break;

@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import os
+import random
 import stat
 import sys
 import tarfile
@@ -52,7 +53,8 @@ def layer1(t):
     member(t, "var/cache/a", b"a\n", uid=1000, gid=1000)
     member(t, "var/cache/b", b"b\n")
     member(t, "var/lib/keep", b"keep\n", pax={"SCHILY.xattr.user.note": "kept"})
-    member(t, "var/lib/data", bytes((i * 31 + i // 977) % 251 for i in range(300000)))
+    # incompressible: a layer of many blocks, so that its hash tree has a level
+    member(t, "var/lib/data", random.Random(1).randbytes(300000))
 
 
 def layer2(t):
