@@ -2,11 +2,9 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "crypto.h"
+#include "crypto-openssl.h"
 #include "log.h"
 #include "string-util.h"
 
@@ -56,11 +54,11 @@ int hash_algorithm_from_name(const char *name, HashAlgorithm *ret) {
         return -EINVAL;
 }
 
-static int openssl_error(const char *what) {
+int openssl_error_errno(int error, const char *what) {
         unsigned long e = ERR_get_error();
         log_debug("OpenSSL: %s failed: %s", what, e ? ERR_reason_error_string(e) : "unknown");
         ERR_clear_error();
-        return -EIO;
+        return -(error < 0 ? -error : error);
 }
 
 int crypto_hash(HashAlgorithm a, const void *data, size_t n, uint8_t *ret) {
