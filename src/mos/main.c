@@ -10,6 +10,8 @@
 #include "log.h"
 #include "string-util.h"
 #include "verb-trust.h"
+#include "verb-image.h"
+#include "verb-verity.h"
 #include "verbs.h"
 /* boot chain (issue 6) */
 #include "verb-disk.h"
@@ -194,6 +196,42 @@ static const Verb verbs[] = {
           "  --policies PATH    authorize with the signed policy for the current PCR 7\n"
           "  --owner-auth FILE  authorize with the owner authorization\n",
           verb_tpm_advance },
+        /* images (issue 4) */
+        { "image", "build", "SOURCE --layout DIR --tag NAME:TAG",
+          "build a verity-protected image from a directory, tar, OCI layout or docker save archive",
+          "  SOURCE                  DIR, FILE.tar[.gz|.zst], oci:DIR[:REF] or "
+          "docker-archive:FILE[:REF]\n"
+          "  --layout DIR            the OCI image layout to store it in (created when missing)\n"
+          "  --tag NAME:TAG          the name to give it\n"
+          "  --compression-level N   zstd level 1..22 (default 3)\n"
+          "  --threads N             worker threads (default: one per CPU; the output is the "
+          "same)\n"
+          "  $SOURCE_DATE_EPOCH      clamps file times and sets the image's creation time\n",
+          verb_image_build },
+        { "image", "verify", "--layout DIR NAME:TAG",
+          "check every digest and every block of an image against its verity root hashes",
+          "  --threads N             worker threads (default: one per CPU)\n"
+          "  Exit 3 names the layer and the offset of the first block that does not match.\n",
+          verb_image_verify },
+        { "image", "inspect", "--layout DIR NAME:TAG",
+          "show an image's manifest, config and layers",
+          "  --json                  one JSON document\n", verb_image_inspect },
+        { "image", "list", "--layout DIR", "list the tagged images of a layout",
+          "  --json                  one JSON document\n", verb_image_list },
+        { "image", "rm", "--layout DIR NAME:TAG", "remove a tag (blobs go with the next gc)", NULL,
+          verb_image_rm },
+        { "image", "gc", "--layout DIR", "remove blobs no tagged image refers to", NULL,
+          verb_image_gc },
+        { "verity", "format", "FILE [--hash-offset BYTES] [--salt HEX]",
+          "append a dm-verity hash area (veritysetup format 1, sha256) to a file",
+          "  --hash-offset BYTES     where the data ends and the hash area starts (default: the "
+          "file size)\n"
+          "  --salt HEX              the salt (default: 32 random bytes)\n"
+          "  --threads N             worker threads (default: one per CPU)\n",
+          verb_verity_format },
+        { "verity", "verify", "FILE ROOT-HASH --hash-offset BYTES",
+          "check every block of a file against a dm-verity root hash",
+          "  --threads N             worker threads (default: one per CPU)\n", verb_verity_verify },
         { 0 },
 };
 

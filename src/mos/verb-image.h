@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+int verb_image_build(int argc, char *argv[]);
+int verb_image_verify(int argc, char *argv[]);
+int verb_image_inspect(int argc, char *argv[]);
+int verb_image_list(int argc, char *argv[]);
+int verb_image_rm(int argc, char *argv[]);
+int verb_image_gc(int argc, char *argv[]);
