@@ -22,7 +22,7 @@ uint8_t *byte_buffer_reserve(ByteBuffer *b, size_t n) {
                 b->error = -EFBIG;
                 return NULL;
         }
-        if (need > b->allocated) {
+        if (need > b->allocated || !b->data) {
                 size_t a = MAX(b->allocated, (size_t) 256);
                 uint8_t *d;
 
