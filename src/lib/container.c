@@ -527,6 +527,9 @@ static const char *runtime_crun(const ContainerRuntime *rt) {
         return rt->crun ?: "/usr/bin/crun";
 }
 
+/* crun gets a fixed, minimal environment: nothing of mosd's leaks into it. */
+static char *const crun_env[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
 /* crun's global options: the state directory and the cgroup manager (crun(1)). */
 static int crun_argv(const ContainerRuntime *rt, char ***ret) {
         _cleanup_strv_free_ char **argv = NULL;
@@ -559,8 +562,16 @@ int container_run_argv(const ContainerRuntime *rt, const char *name, const char 
         return 0;
 }
 
-/* crun gets a fixed, minimal environment: nothing of mosd's leaks into it. */
-static char *const crun_env[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+int container_start(const ContainerRuntime *rt, const char *name, const char *bundle_dir,
+                    int out_fd, pid_t *ret_pid) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r;
+
+        r = container_run_argv(rt, name, bundle_dir, &argv);
+        if (r < 0)
+                return r;
+        return process_spawn(argv, crun_env, out_fd, ret_pid);
+}
 
 static int crun_sync(const ContainerRuntime *rt, const char *const *args) {
         _cleanup_strv_free_ char **argv = NULL;

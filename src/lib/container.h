@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "json.h"
 
@@ -87,7 +88,12 @@ typedef struct ContainerRuntime {
 /* The argv of `crun ... run --bundle BUNDLE NAME`, for a supervisor to spawn. */
 int container_run_argv(const ContainerRuntime *rt, const char *name, const char *bundle_dir,
                        char ***ret);
-/* `crun kill NAME SIG`; -ESRCH when crun says the container does not exist or is not running. */
+/* Spawns `crun run` for the bundle with stdout + stderr on out_fd and a fixed minimal
+ * environment; the caller reaps *ret_pid, whose exit status is the container process's. */
+int container_start(const ContainerRuntime *rt, const char *name, const char *bundle_dir,
+                    int out_fd, pid_t *ret_pid);
+/* `crun kill NAME SIG`; -EIO when crun refuses (the container does not exist (yet)...), with
+ * crun's message in the debug log. */
 int container_kill(const ContainerRuntime *rt, const char *name, int sig);
 /* `crun delete --force NAME`: removes a (possibly still running) container left over from an
  * earlier run; a container that does not exist is not an error. */
