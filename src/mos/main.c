@@ -9,10 +9,17 @@
 #include "exit-code.h"
 #include "log.h"
 #include "string-util.h"
+#include "status.h"
+#include "verb-status.h"
 #include "verbs.h"
 
 static const Verb verbs[] = {
         /* Nouns are added here as they are implemented, grouped by noun. */
+        { "status", NULL, "[--json] [--socket PATH]",
+          "Show the services mosd runs: state, restarts, last exit",
+          "  --json         print one JSON document (docs/status.md)\n"
+          "  --socket PATH  mosd's status socket (default " STATUS_SOCKET_DEFAULT ")\n",
+          verb_status },
         { 0 },
 };
 
