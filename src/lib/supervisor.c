@@ -329,13 +329,14 @@ int supervisor_add_io(Supervisor *s, int fd, void (*handler)(int fd, void *userd
 /* ---- state changes ---- */
 
 static void set_state(Supervisor *s, Service *v, ServiceState state, char *reason) {
-        if (v->state != state)
-                log_debug("Service '%s': %s -> %s%s%s", v->name, service_state_to_string(v->state),
-                          service_state_to_string(state), reason ? ": " : "", strempty(reason));
+        bool changed = v->state != state || !streq_ptr(v->reason, reason);
+
         v->state = state;
         v->state_since = now(s);
         free(v->reason);
         v->reason = reason; /* taken; NULL (out of memory or nothing to say) reads as "" */
+        if (changed && s->settings.state_changed)
+                s->settings.state_changed(v->name, state, strempty(reason), s->settings.userdata);
 }
 
 static void ended(Supervisor *s, Service *v, int wait_status, char *why);

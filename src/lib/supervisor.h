@@ -65,7 +65,10 @@ typedef struct SupervisorSettings {
         uint64_t settle_usec;          /* 10 s */
         uint64_t stop_timeout_usec;    /* 10 s */
         void (*boot_good)(void *userdata);
-        void *userdata;
+        /* Called on every state change (mosd prints a console line). */
+        void (*state_changed)(const char *name, ServiceState state, const char *reason,
+                              void *userdata);
+        void *userdata; /* for boot_good and state_changed */
         /* The clock (CLOCK_MONOTONIC in microseconds when NULL). Tests inject one to step
          * through the backoff deterministically; children and fds stay real. */
         uint64_t (*now)(void *userdata);

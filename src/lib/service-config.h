@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The services mosd runs, as read from a JSON file (docs/containers.md, "Services file"). This
+ * is mosd's input until it reads the verified manifest's container targets instead; the fields
+ * mirror what a manifest target says about a service.
+ *
+ *   {"services":[{"name":"web","rootfs":"/run/mos/rootfs/web","command":["/bin/httpd","-f"],
+ *                 "environment":["A=b"],"working_directory":"/","user":0,"group":0,
+ *                 "userns_group":"web","network":"none","writable_root":false,
+ *                 "restart":"on-failure",
+ *                 "volumes":[{"source":"/data/volumes/web","destination":"/var/www",
+ *                             "read_only":false}]}]}
+ *
+ * Only name, rootfs and command are mandatory; unknown fields are refused. */
+
+#include <stddef.h>
+
+#include "container.h"
+#include "supervisor.h"
+
+#define SERVICE_CONFIG_MAX_SIZE (1024u * 1024u)
+
+typedef struct ServiceConfig {
+        ContainerSpec spec; /* uid_shift is left 0: the caller allocates the range */
+        RestartPolicy restart;
+        char *userns_group;
+} ServiceConfig;
+
+void service_config_free_many(ServiceConfig *c, size_t n);
+
+/* -EBADMSG with a one-line *ret_error naming the field ("services[1].volumes[0].destination:
+ * ..."), -EFBIG beyond SERVICE_CONFIG_MAX_SIZE. */
+int service_config_parse(const char *data, size_t size, ServiceConfig **ret, size_t *ret_n,
+                         char **ret_error);
+int service_config_load(const char *path, ServiceConfig **ret, size_t *ret_n, char **ret_error);
