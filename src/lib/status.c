@@ -339,7 +339,7 @@ int status_request_parse(const char *data, size_t size, char **ret_error) {
         c = json_dispatch_context_new();
         if (!c)
                 return -ENOMEM;
-        r = json_dispatch(c, NULL, j, fields, 0, NULL);
+        r = json_dispatch(c, NULL, j, fields, 0, &(int){ 0 }); /* the fields store nothing */
         if (r == -EBADMSG && ret_error)
                 *ret_error = strdup(json_dispatch_error_message(c));
         return r;

@@ -192,7 +192,7 @@ TEST(socket_round_trip) {
 }
 
 TEST(server_answers_bad_requests_with_errors) {
-        _cleanup_free_ char *path = strjoin(tmpdir, "/bad.sock"), *response = NULL;
+        _cleanup_free_ char *path = strjoin(tmpdir, "/bad.sock");
         _cleanup_close_ int fd = -1, c = -1;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         char buf[512];

@@ -31,7 +31,6 @@ TEST(lowest_free_slot_and_stable) {
 
 TEST(record_survives_and_fills_holes) {
         _cleanup_free_ char *path = strjoin(tmpdir, "/userns.json"), *text = NULL;
-        _cleanup_(userns_db_freep) UsernsDb *db = NULL;
         uint32_t base;
         struct stat st;
 
