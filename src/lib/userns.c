@@ -181,17 +181,14 @@ int userns_db_get_base(UsernsDb *db, const char *group, uint32_t *ret_base, int 
         return 0;
 }
 
-int userns_allocate(const char *db_path, const char *group, uint32_t *ret_base) {
+int userns_allocate(const char *db_path, const char *group, uint32_t *ret_base, char **ret_error) {
         _cleanup_(userns_db_freep) UsernsDb *db = NULL;
-        _cleanup_free_ char *error = NULL;
         uint32_t base;
         int r, is_new;
 
-        r = userns_db_load(db_path, &db, &error);
-        if (r < 0) {
-                log_debug("Failed to load '%s': %s", db_path, strempty(error));
+        r = userns_db_load(db_path, &db, ret_error);
+        if (r < 0)
                 return r;
-        }
         r = userns_db_get_base(db, group, &base, &is_new);
         if (r < 0)
                 return r;

@@ -51,5 +51,6 @@ int userns_db_get_base(UsernsDb *db, const char *group, uint32_t *ret_base, int 
  * rule for service names (they become file and container names). */
 int userns_group_name_is_valid(const char *name);
 
-/* Convenience for mosd: load, look up or allocate, save when something changed. */
-int userns_allocate(const char *db_path, const char *group, uint32_t *ret_base);
+/* Convenience for mosd: load, look up or allocate, save when something changed. A malformed
+ * record is -EBADMSG with *ret_error (may be NULL). */
+int userns_allocate(const char *db_path, const char *group, uint32_t *ret_base, char **ret_error);

@@ -261,7 +261,13 @@ static int add_services(Supervisor *s) {
         for (size_t i = 0; i < n; i++) {
                 ServiceConfig *c = &configs[i];
 
-                r = userns_allocate(arg_userns_db, c->userns_group, &c->spec.uid_shift);
+                error = mfree(error);
+                r = userns_allocate(arg_userns_db, c->userns_group, &c->spec.uid_shift, &error);
+                if (r == -EBADMSG || r == -EFBIG) {
+                        log_error_errno(r, "Invalid user-namespace record '%s': %s", arg_userns_db,
+                                        strempty(error));
+                        break;
+                }
                 if (r < 0) {
                         log_error_errno(r,
                                         "Failed to allocate a user-namespace range for '%s' "

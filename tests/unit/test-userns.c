@@ -34,11 +34,11 @@ TEST(record_survives_and_fills_holes) {
         uint32_t base;
         struct stat st;
 
-        ASSERT_OK(userns_allocate(path, "web", &base));
+        ASSERT_OK(userns_allocate(path, "web", &base, NULL));
         ASSERT_EQ(base, USERNS_FIRST_BASE);
-        ASSERT_OK(userns_allocate(path, "db", &base));
+        ASSERT_OK(userns_allocate(path, "db", &base, NULL));
         ASSERT_EQ(base, USERNS_FIRST_BASE + USERNS_RANGE_SIZE);
-        ASSERT_OK(userns_allocate(path, "web", &base));
+        ASSERT_OK(userns_allocate(path, "web", &base, NULL));
         ASSERT_EQ(base, USERNS_FIRST_BASE);
         ASSERT_OK(read_full_file(path, 4096, &text, NULL));
         ASSERT_STREQ(text, "{\"groups\":{\"db\":1,\"web\":0},\"version\":1}");
@@ -50,9 +50,9 @@ TEST(record_survives_and_fills_holes) {
                 const char *rec = "{\"version\":1,\"groups\":{\"a\":1,\"b\":3}}";
                 ASSERT_OK(write_file_atomic(path, rec, strlen(rec), 0644, 0));
         }
-        ASSERT_OK(userns_allocate(path, "c", &base));
+        ASSERT_OK(userns_allocate(path, "c", &base, NULL));
         ASSERT_EQ(base, USERNS_FIRST_BASE);
-        ASSERT_OK(userns_allocate(path, "d", &base));
+        ASSERT_OK(userns_allocate(path, "d", &base, NULL));
         ASSERT_EQ(base, USERNS_FIRST_BASE + 2 * USERNS_RANGE_SIZE);
 }
 
