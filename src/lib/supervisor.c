@@ -81,25 +81,15 @@ struct Supervisor {
         int shutdown_signal; /* SIGTERM or SIGINT received */
 };
 
-static const char *const restart_policy_table[_RESTART_POLICY_MAX] = {
-        [RESTART_NO] = "no",
-        [RESTART_ON_FAILURE] = "on-failure",
-        [RESTART_ALWAYS] = "always",
-};
-
 static const char *const service_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_STARTING] = "starting",       [SERVICE_RUNNING] = "running",
         [SERVICE_BACKING_OFF] = "backing-off", [SERVICE_EXITED] = "exited",
         [SERVICE_FAILED] = "failed",           [SERVICE_STOPPING] = "stopping",
 };
 
-const char *restart_policy_to_string(RestartPolicy p) {
-        return p >= 0 && p < _RESTART_POLICY_MAX ? restart_policy_table[p] : NULL;
-}
-
 int restart_policy_from_string(const char *s, RestartPolicy *ret) {
         for (int i = 0; i < _RESTART_POLICY_MAX; i++)
-                if (streq_ptr(s, restart_policy_table[i])) {
+                if (streq_ptr(s, restart_policy_to_string((RestartPolicy) i))) {
                         *ret = (RestartPolicy) i;
                         return 0;
                 }

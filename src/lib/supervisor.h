@@ -27,13 +27,7 @@
 
 #include "container.h"
 #include "macro.h"
-
-typedef enum RestartPolicy {
-        RESTART_NO,
-        RESTART_ON_FAILURE,
-        RESTART_ALWAYS,
-        _RESTART_POLICY_MAX,
-} RestartPolicy;
+#include "manifest.h"
 
 typedef enum ServiceState {
         SERVICE_STARTING,    /* spawned, not yet up for start_usec */
@@ -45,7 +39,8 @@ typedef enum ServiceState {
         _SERVICE_STATE_MAX,
 } ServiceState;
 
-const char *restart_policy_to_string(RestartPolicy p);
+/* RestartPolicy and restart_policy_to_string() are the manifest's (manifest.h): the policy is
+ * what the signed manifest says for a container target. */
 int restart_policy_from_string(const char *s, RestartPolicy *ret);
 const char *service_state_to_string(ServiceState s);
 int service_state_from_string(const char *s, ServiceState *ret);
