@@ -163,6 +163,12 @@ typedef struct ManifestBuildOptions {
 int manifest_build(const char *spec, size_t size, const ManifestBuildOptions *o, Manifest **ret,
                    char **ret_error);
 
+/* For manifest-build.c: the spec's schema (the manifest's with the spec's optional fields and
+ * image references, no rules across fields), the rules across fields, and freeing an image. */
+int manifest_parse_spec(json_t *spec, Manifest **ret, char **ret_error);
+int manifest_validate(const Manifest *m, char **ret_error);
+void manifest_image_done(ManifestImage *i);
+
 /* ---- verification ---- */
 
 typedef struct ManifestVerifyOptions {

@@ -6,43 +6,27 @@
 #include <string.h>
 #include <sys/random.h>
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
+#include "string-util.h"
 
 static bool is_dash_position(size_t i) {
         return i == 8 || i == 13 || i == 18 || i == 23;
 }
 
 int uuid_from_string(const char *s, uint8_t ret[UUID_SIZE]) {
-        uint8_t u[UUID_SIZE];
+        char hex[2 * UUID_SIZE + 1];
         size_t j = 0;
 
         if (!s || strlen(s) != UUID_STRING_MAX - 1)
                 return -EINVAL;
         for (size_t i = 0; i < UUID_STRING_MAX - 1; i++) {
-                int hi, lo;
-
-                if (is_dash_position(i)) {
-                        if (s[i] != '-')
-                                return -EINVAL;
-                        continue;
-                }
-                hi = unhex(s[i]);
-                lo = unhex(s[i + 1]);
-                if (hi < 0 || lo < 0 || is_dash_position(i + 1))
+                if (is_dash_position(i) != (s[i] == '-'))
                         return -EINVAL;
-                u[j++] = (uint8_t) (hi << 4 | lo);
-                i++;
+                if (!is_dash_position(i))
+                        hex[j++] = s[i];
         }
-        memcpy(ret, u, UUID_SIZE);
-        return 0;
+        hex[j] = '\0';
+        /* unhexmem_fixed() refuses anything but hex digits (either case). */
+        return unhexmem_fixed(hex, ret, UUID_SIZE) < 0 ? -EINVAL : 0;
 }
 
 bool uuid_string_is_canonical(const char *s) {

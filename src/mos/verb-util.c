@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "string-util.h"
 #include "verbs.h"
 
 int verb_option_error(char *argv[], int c, const struct option *options) {
@@ -18,6 +19,10 @@ int verb_option_error(char *argv[], int c, const struct option *options) {
                                                         o->name);
                 return verb_usage_error(argv[0], "option '%s' needs a value", arg);
         }
+        /* A long option given a value it does not take ("--json=x") reports its own val. */
+        for (const struct option *o = options; optopt && o && o->name; o++)
+                if (o->val == optopt && o->has_arg == no_argument && startswith(arg, "--"))
+                        return verb_usage_error(argv[0], "option '--%s' takes no value", o->name);
         if (optopt && optopt != '?')
                 return verb_usage_error(argv[0], "unknown option '-%c'", optopt);
         return verb_usage_error(argv[0], "unknown option '%s'", arg);

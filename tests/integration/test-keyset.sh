@@ -87,6 +87,8 @@ fp=$(openssl x509 -in "$K/uefi-db.crt" -noout -fingerprint -sha256 | sed 's/.*=/
 expect 0 "sha256 +$fp" -- "$MOS" keyset show "$K"
 expect 0 "sudi-ca .*Device Identity CA" -- "$MOS" keyset show "$K"
 check "keyset show: every status is ok" sh -c "'$MOS' keyset show '$K' | grep status | grep -vq -w ok && exit 1 || exit 0"
+expect 2 "option '--json' takes no value" -- "$MOS" keyset show --json=yes "$K"
+expect 2 "unknown option '-x'" -- "$MOS" keyset show -x "$K"
 expect 0 "" -- "$MOS" keyset show --json "$K"
 check "keyset show --json: one document with six certificates" python3 -c '
 import json, sys

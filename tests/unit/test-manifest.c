@@ -11,254 +11,52 @@
 #include "tap.h"
 #include "yaml-json.h"
 
-#define H64(c)                                                                                     \
-        c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
-                c c c c c c c c c c c c c c c c c c c
 #define PRODUCT "0b7e7f6e-3a8c-4e0a-9d8a-2b8f2f2b8c11"
 #define OTHER_PRODUCT "5d1b2b8e-9f3c-4d51-8a53-6e2c7f1d9a22"
 
+static const char base_template[] =
+        "{\"format\":1,\"product\":\"@P\",\"release\":7,\"version\":\"1.2.3\",\"created\""
+        ":\"2024-05-01T10:00:00Z\",\"storage\":{\"data-size\":1073741824},\"targets\":[{"
+        "\"name\":\"host\",\"type\":\"hostfs\",\"image\":{\"reference\":\"hostfs:1\",\"di"
+        "gest\":\"sha256:@a\",\"size\":700,\"layers\":[{\"digest\":\"sha256:@b\",\"size\""
+        ":12288,\"verity\":{\"root-hash\":\"@c\",\"salt\":\"0011\",\"data-blocks\":2,\"ha"
+        "sh-offset\":8192}}]}},{\"name\":\"web\",\"type\":\"container\",\"image\":{\"dige"
+        "st\":\"sha256:@d\",\"size\":800,\"layers\":[{\"digest\":\"sha256:@e\",\"size\":8"
+        "192,\"verity\":{\"root-hash\":\"@f\",\"salt\":\"\",\"data-blocks\":1,\"hash-offs"
+        "et\":4096}}]},\"container\":{\"command\":[\"/bin/httpd\"],\"args\":[\"-f\",\"-p"
+        "\",\"8080\"],\"env\":[\"PATH=/bin\",\"X=a=b\"],\"working-dir\":\"/srv\",\"userns"
+        "-group\":\"web\",\"network\":\"host\",\"restart\":\"always\",\"volumes\":[{\"lab"
+        "el\":\"data\",\"mount-path\":\"/var/lib/web\",\"persistent\":true,\"size\":10485"
+        "76}]}}]}";
+
+/* The template with "@x" replaced by 64 x (a hash in hex) and "@P" by the product UUID. */
+static char *expand(const char *t) {
+        size_t n = 0;
+        char *out = malloc(strlen(t) * 64 + 1);
+
+        if (!out)
+                return NULL;
+        for (; *t; t++) {
+                if (t[0] == '@' && t[1] == 'P') {
+                        memcpy(out + n, PRODUCT, strlen(PRODUCT));
+                        n += strlen(PRODUCT);
+                        t++;
+                } else if (t[0] == '@' && t[1]) {
+                        memset(out + n, t[1], 64);
+                        n += 64;
+                        t++;
+                } else
+                        out[n++] = *t;
+        }
+        out[n] = '\0';
+        return out;
+}
+
 static const char *base_json(void) {
-        return "{\"format\":1,\"product\":\"" PRODUCT "\",\"release\":7,\"version\":\"1.2.3\","
-               "\"created\":\"2024-05-01T10:00:00Z\",\"storage\":{\"data-size\":1073741824},"
-               "\"targets\":["
-               "{\"name\":\"host\",\"type\":\"hostfs\",\"image\":{\"reference\":\"hostfs:1\","
-               "\"digest\":\"sha256:" H64(
-                       "a") "\",\"size\":700,\"layers\":[{\"digest\":"
-                            "\"sha256:" H64("b") "\",\"size\":12288,\"verity\":{"
-                                                 "\"root-hash\":\"" H64(
-                                                         "c") "\","
-                                                              "\"salt\":"
-                                                              "\"0011\",\"data-"
-                                                              "blocks\":2,"
-                                                              "\"hash-offset\":"
-                                                              "8192}}]}},"
-                                                              "{\"name\":"
-                                                              "\"web\",\"type\":"
-                                                              "\"container\","
-                                                              "\"image\":{"
-                                                              "\"digest\":"
-                                                              "\"sha256:" H64("d") "\",\"size\":"
-                                                                                   "800,\"layers\":"
-                                                                                   "[{\"digest\":"
-                                                                                   "\"sha256:" H64("e") "\",\"size\":8192,\"verity\":{\"root-hash\":\"" H64(
-                                                                                           "f") "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "sa"
-                                                                                                "lt"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "\""
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "da"
-                                                                                                "ta"
-                                                                                                "-"
-                                                                                                "bl"
-                                                                                                "oc"
-                                                                                                "ks"
-                                                                                                "\""
-                                                                                                ":1"
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "ha"
-                                                                                                "sh"
-                                                                                                "-"
-                                                                                                "of"
-                                                                                                "fs"
-                                                                                                "et"
-                                                                                                "\""
-                                                                                                ":4"
-                                                                                                "09"
-                                                                                                "6}"
-                                                                                                "}]"
-                                                                                                "},"
-                                                                                                "\""
-                                                                                                "co"
-                                                                                                "nt"
-                                                                                                "ai"
-                                                                                                "ne"
-                                                                                                "r"
-                                                                                                "\""
-                                                                                                ":{"
-                                                                                                "\""
-                                                                                                "co"
-                                                                                                "mm"
-                                                                                                "an"
-                                                                                                "d"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "["
-                                                                                                "\""
-                                                                                                "/"
-                                                                                                "bi"
-                                                                                                "n/"
-                                                                                                "ht"
-                                                                                                "tp"
-                                                                                                "d"
-                                                                                                "\""
-                                                                                                "]"
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "a"
-                                                                                                "rg"
-                                                                                                "s"
-                                                                                                "\""
-                                                                                                ":["
-                                                                                                "\""
-                                                                                                "-"
-                                                                                                "f"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "-"
-                                                                                                "p"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "80"
-                                                                                                "80"
-                                                                                                "\""
-                                                                                                "],"
-                                                                                                "\""
-                                                                                                "en"
-                                                                                                "v"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "["
-                                                                                                "\""
-                                                                                                "P"
-                                                                                                "AT"
-                                                                                                "H="
-                                                                                                "/b"
-                                                                                                "in"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "X="
-                                                                                                "a="
-                                                                                                "b"
-                                                                                                "\""
-                                                                                                "]"
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "w"
-                                                                                                "or"
-                                                                                                "ki"
-                                                                                                "ng"
-                                                                                                "-"
-                                                                                                "di"
-                                                                                                "r"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "\""
-                                                                                                "/"
-                                                                                                "sr"
-                                                                                                "v"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "us"
-                                                                                                "er"
-                                                                                                "ns"
-                                                                                                "-g"
-                                                                                                "ro"
-                                                                                                "up"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "\""
-                                                                                                "w"
-                                                                                                "eb"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "ne"
-                                                                                                "tw"
-                                                                                                "or"
-                                                                                                "k"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "\""
-                                                                                                "ho"
-                                                                                                "st"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "r"
-                                                                                                "es"
-                                                                                                "ta"
-                                                                                                "rt"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "\""
-                                                                                                "a"
-                                                                                                "lw"
-                                                                                                "ay"
-                                                                                                "s"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "vo"
-                                                                                                "lu"
-                                                                                                "me"
-                                                                                                "s"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "[{"
-                                                                                                "\""
-                                                                                                "la"
-                                                                                                "be"
-                                                                                                "l"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "\""
-                                                                                                "da"
-                                                                                                "ta"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "mo"
-                                                                                                "un"
-                                                                                                "t-"
-                                                                                                "pa"
-                                                                                                "th"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "\""
-                                                                                                "/"
-                                                                                                "va"
-                                                                                                "r/"
-                                                                                                "li"
-                                                                                                "b/"
-                                                                                                "we"
-                                                                                                "b"
-                                                                                                "\""
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "pe"
-                                                                                                "rs"
-                                                                                                "is"
-                                                                                                "te"
-                                                                                                "nt"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "tr"
-                                                                                                "ue"
-                                                                                                ","
-                                                                                                "\""
-                                                                                                "s"
-                                                                                                "iz"
-                                                                                                "e"
-                                                                                                "\""
-                                                                                                ":"
-                                                                                                "10"
-                                                                                                "48"
-                                                                                                "57"
-                                                                                                "6}"
-                                                                                                "]}"
-                                                                                                "}]"
-                                                                                                "}";
+        static char *s;
+        if (!s)
+                s = expand(base_template);
+        return s;
 }
 
 static json_t *base(void) {
@@ -386,9 +184,9 @@ TEST(field_refusals) {
                   "field 'targets[0].image.reference': expected an image reference" },
                 { "targets.0.image.reference", "\"hostfs\"",
                   "field 'targets[0].image.reference': expected an image reference" },
-                { "targets.0.image.digest", "\"sha256:" H64("A") "\"",
+                { "targets.0.image.digest", "\"sha256:@A\"",
                   "field 'targets[0].image.digest': expected sha256:<64 lower-case hex digits>" },
-                { "targets.0.image.digest", "\"sha512:" H64("a") "\"",
+                { "targets.0.image.digest", "\"sha512:@a\"",
                   "field 'targets[0].image.digest': expected sha256" },
                 { "targets.0.image.digest", "\"sha256:aaaa\"",
                   "field 'targets[0].image.digest': expected sha256" },
@@ -397,7 +195,7 @@ TEST(field_refusals) {
                   "field 'targets[0].image.size': expected a positive integer" },
                 { "targets.0.image.layers", "[]",
                   "field 'targets[0].image.layers': expected 1 to 128 elements" },
-                { "targets.0.image.layers.0.digest", "\"md5:" H64("a") "\"",
+                { "targets.0.image.layers.0.digest", "\"md5:@a\"",
                   "field 'targets[0].image.layers[0].digest': expected sha256" },
                 { "targets.0.image.layers.0.size", "-5",
                   "field 'targets[0].image.layers[0].size': expected a positive integer" },
@@ -405,7 +203,7 @@ TEST(field_refusals) {
                   "field 'targets[0].image.layers[0].extra': unknown field" },
                 { "targets.0.image.layers.0.verity", NULL,
                   "field 'targets[0].image.layers[0].verity': missing" },
-                { "targets.0.image.layers.0.verity.root-hash", "\"" H64("C") "\"",
+                { "targets.0.image.layers.0.verity.root-hash", "\"@C\"",
                   "field 'targets[0].image.layers[0].verity.root-hash': expected 64 lower-case hex "
                   "digits" },
                 { "targets.0.image.layers.0.verity.root-hash", "\"cc\"",
@@ -495,8 +293,10 @@ TEST(field_refusals) {
 
                 ASSERT_NOT_NULL(j);
                 if (cases[i].value) {
+                        _cleanup_free_ char *value = expand(cases[i].value);
                         json_error_t e;
-                        v = json_loads(cases[i].value, JSON_DECODE_ANY, &e);
+                        ASSERT_NOT_NULL(value);
+                        v = json_loads(value, JSON_DECODE_ANY, &e);
                         ASSERT_NOT_NULL(v);
                 }
                 if (mutate(j, cases[i].path, v) < 0) {
@@ -584,44 +384,40 @@ TEST(json_level_refusals) {
 
 /* ---- build ---- */
 
-#define TEST_SPEC                                                                                                                               \
-        "product: " PRODUCT "\n"                                                                                                                \
-        "release: 7\n"                                                                                                                          \
-        "version: \"1.2.3\"\n"                                                                                                                  \
-        "created: 2024-05-01T10:00:00Z\n"                                                                                                       \
-        "targets:\n"                                                                                                                            \
-        "  - name: host\n"                                                                                                                      \
-        "    type: hostfs\n"                                                                                                                    \
-        "    image:\n"                                                                                                                          \
-        "      digest: sha256:" H64(                                                                                                            \
-                "a") "\n"                                                                                                                       \
-                     "      size: 700\n"                                                                                                        \
-                     "      layers:\n"                                                                                                          \
-                     "        - digest: sha256:" H64(                                                                                           \
-                             "b") "\n"                                                                                                          \
-                                  "          size: 12288\n"                                                                                     \
-                                  "          verity: {root-hash: " H64(                                                                         \
-                                          "c") ", salt: \"0011\", data-blocks: 2, "                                                             \
-                                               "hash-offset: 8192}\n"                                                                           \
-                                               "  - name: counter\n"                                                                            \
-                                               "    type: container\n"                                                                          \
-                                               "    image:\n"                                                                                   \
-                                               "      digest: sha256:" H64(                                                                     \
-                                                       "d") "\n"                                                                                \
-                                                            "      size: 800\n"                                                                 \
-                                                            "      layers:\n"                                                                   \
-                                                            "        - {digest: \"sha256:" H64("e") "\", size: 8192, verity: {root-hash: " H64( \
-                                                                    "f") ", salt: \"\", "                                                       \
-                                                                         "data-blocks: 1, "                                                     \
-                                                                         "hash-offset: 4096}}\n"                                                \
-                                                                         "    container:\n"                                                     \
-                                                                         "      command: "                                                      \
-                                                                         "[/bin/counter]\n"                                                     \
-                                                                         "      volumes:\n"                                                     \
-                                                                         "        - {label: "                                                   \
-                                                                         "state, mount-path: "                                                  \
-                                                                         "/var/lib/counter, "                                                   \
-                                                                         "size: 1048576}\n"
+static const char spec_template[] =
+        "product: @P\n"
+        "release: 7\n"
+        "version: \"1.2.3\"\n"
+        "created: 2024-05-01T10:00:00Z\n"
+        "targets:\n"
+        "  - name: host\n"
+        "    type: hostfs\n"
+        "    image:\n"
+        "      digest: sha256:@a\n"
+        "      size: 700\n"
+        "      layers:\n"
+        "        - digest: sha256:@b\n"
+        "          size: 12288\n"
+        "          verity: {root-hash: @c, salt: \"0011\", data-blocks: 2, hash-offset: 8192}\n"
+        "  - name: counter\n"
+        "    type: container\n"
+        "    image:\n"
+        "      digest: sha256:@d\n"
+        "      size: 800\n"
+        "      layers:\n"
+        "        - {digest: \"sha256:@e\", size: 8192,\n"
+        "           verity: {root-hash: @f, salt: \"\", data-blocks: 1, hash-offset: 4096}}\n"
+        "    container:\n"
+        "      command: [/bin/counter]\n"
+        "      volumes:\n"
+        "        - {label: state, mount-path: /var/lib/counter, size: 1048576}\n";
+
+static const char *test_spec(void) {
+        static char *s;
+        if (!s)
+                s = expand(spec_template);
+        return s;
+}
 
 TEST(build_yaml_json_same_bytes_and_defaults) {
         _cleanup_(manifest_freep) Manifest *a = NULL, *b = NULL;
@@ -630,10 +426,10 @@ TEST(build_yaml_json_same_bytes_and_defaults) {
         ManifestBuildOptions o = { .format = SPEC_AUTO };
         const ManifestContainer *ct;
 
-        ASSERT_OK(manifest_build(TEST_SPEC, strlen(TEST_SPEC), &o, &a, &err));
+        ASSERT_OK(manifest_build(test_spec(), strlen(test_spec()), &o, &a, &err));
         ASSERT_OK(manifest_format(a, &sa, NULL));
         /* The same description in JSON gives the same bytes. */
-        ASSERT_OK(yaml_to_json(TEST_SPEC, strlen(TEST_SPEC), MANIFEST_MAX_SIZE, &j, NULL));
+        ASSERT_OK(yaml_to_json(test_spec(), strlen(test_spec()), MANIFEST_MAX_SIZE, &j, NULL));
         json_spec = json_dumps(j, JSON_INDENT(2));
         ASSERT_NOT_NULL(json_spec);
         ASSERT_OK(manifest_build(json_spec, strlen(json_spec), &o, &b, NULL));
@@ -668,13 +464,13 @@ TEST(build_overrides_and_created) {
 
         ASSERT_OK(uuid_from_string(OTHER_PRODUCT, other));
         o.product = other;
-        ASSERT_OK(manifest_build(TEST_SPEC, strlen(TEST_SPEC), &o, &a, NULL));
+        ASSERT_OK(manifest_build(test_spec(), strlen(test_spec()), &o, &a, NULL));
         ASSERT_EQ(a->release, 9);
         ASSERT_TRUE(memcmp(a->product, other, 16) == 0);
 
         /* Without "created", only $SOURCE_DATE_EPOCH may give the time. */
-        p = strstr(TEST_SPEC, "created:");
-        no_created = strndup(TEST_SPEC, (size_t) (p - TEST_SPEC));
+        p = strstr(test_spec(), "created:");
+        no_created = strndup(test_spec(), (size_t) (p - test_spec()));
         ASSERT_NOT_NULL(no_created);
         {
                 _cleanup_free_ char *rest = strjoin(no_created, strchr(p, '\n') + 1);
