@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -216,7 +217,7 @@ int container_spec_validate(const ContainerSpec *s, char **ret_error) {
         for (size_t i = 0; i < s->n_volumes; i++) {
                 const ContainerVolume *v = &s->volumes[i];
 
-                if (!path_is_normalized_absolute(v->source) || streq(v->source, "/"))
+                if (v->source && (!path_is_normalized_absolute(v->source) || streq(v->source, "/")))
                         return SPEC_ERROR("volume source '%s': expected a normalized absolute "
                                           "path below /",
                                           strempty(v->source));
@@ -299,12 +300,29 @@ static json_t *build_mounts(const ContainerSpec *s) {
                                                                      "size=16m", NULL }));
         for (size_t i = 0; r == 0 && i < s->n_volumes; i++) {
                 const ContainerVolume *v = &s->volumes[i];
-                /* "rbind" makes crun bind-mount; "rprivate" keeps the container's mounts from
-                 * propagating back to the host. */
-                r = append_mount(mounts, mount_new(v->destination, "bind", v->source,
-                                                   (const char *const[]){
-                                                           "rbind", "rprivate", "nosuid", "nodev",
-                                                           v->read_only ? "ro" : "rw", NULL }));
+                const char *access = v->read_only ? "ro" : "rw";
+                _cleanup_free_ char *size = NULL, *uid = NULL, *gid = NULL;
+
+                if (v->source) {
+                        /* "rbind" makes crun bind-mount; "rprivate" keeps the container's mounts
+                         * from propagating back to the host. */
+                        r = append_mount(mounts, mount_new(v->destination, "bind", v->source,
+                                                           (const char *const[]){
+                                                                   "rbind", "rprivate", "nosuid",
+                                                                   "nodev", access, NULL }));
+                        continue;
+                }
+                /* A tmpfs owned by the service's user (ids as seen inside: tmpfs maps them
+                 * through the user namespace that mounts it). */
+                size = strprintf("size=%" PRIu64, v->size ?: CONTAINER_TMPFS_VOLUME_SIZE);
+                uid = strprintf("uid=%u", s->uid);
+                gid = strprintf("gid=%u", s->gid);
+                if (!size || !uid || !gid)
+                        return NULL;
+                r = append_mount(mounts,
+                                 mount_new(v->destination, "tmpfs", "tmpfs",
+                                           (const char *const[]){ "nosuid", "nodev", "mode=700",
+                                                                  size, uid, gid, access, NULL }));
         }
         return r < 0 ? NULL : TAKE_PTR(mounts);
 }
@@ -480,6 +498,8 @@ int container_prepare(const ContainerSpec *s) {
                 if (r < 0)
                         return log_debug_errno(r, "Failed to create mount point '%s' in '%s': %m",
                                                v->destination, s->rootfs);
+                if (!v->source)
+                        continue; /* a tmpfs */
                 r = mkdir_beneath(host_fd, v->source + 1, 0700, s->uid_shift + s->uid,
                                   s->uid_shift + s->gid);
                 if (r < 0)

@@ -35,10 +35,14 @@ const char *container_network_to_string(ContainerNetwork n);
 int container_network_from_string(const char *s, ContainerNetwork *ret);
 
 typedef struct ContainerVolume {
-        char *source;      /* absolute host path (a directory on the data volume) */
+        char *source;      /* absolute host path (a directory on the data volume); NULL: a
+                              tmpfs private to the container (a non-persistent volume) */
         char *destination; /* absolute path inside the container */
         bool read_only;
+        uint64_t size; /* tmpfs volumes: bytes, 0 means CONTAINER_TMPFS_VOLUME_SIZE */
 } ContainerVolume;
+
+#define CONTAINER_TMPFS_VOLUME_SIZE (UINT64_C(64) * 1024 * 1024)
 
 typedef struct ContainerSpec {
         char *name;   /* the crun container id; userns_group_name_is_valid() rules */

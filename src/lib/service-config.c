@@ -54,7 +54,9 @@ static int parse_group(JsonDispatchContext *c, const char *name, json_t *v, void
 static int parse_volumes(JsonDispatchContext *c, const char *name, json_t *v, void *dest) {
         static const JsonField fields[] = {
                 { "source", JSON_STRING, json_parse_field_string, offsetof(ContainerVolume, source),
-                  JSON_MANDATORY },
+                  0 },
+                { "size", JSON_INTEGER, json_parse_field_uint64, offsetof(ContainerVolume, size),
+                  0 },
                 { "destination", JSON_STRING, json_parse_field_string,
                   offsetof(ContainerVolume, destination), JSON_MANDATORY },
                 { "read_only", JSON_TRUE, json_parse_field_bool,

@@ -12,7 +12,9 @@
  *                 "volumes":[{"source":"/data/volumes/web","destination":"/var/www",
  *                             "read_only":false}]}]}
  *
- * Only name, rootfs and command are mandatory; unknown fields are refused. */
+ * Only name, rootfs and command are mandatory; unknown fields are refused. A volume without
+ * "source" is a tmpfs of "size" bytes (default 64 MiB), for a manifest's non-persistent
+ * volumes. */
 
 #include <stddef.h>
 

@@ -51,6 +51,7 @@ echo "id: $(id -u):$(id -g)"
 echo "links: $(ip -o link | wc -l) $(ip -o link | grep -c "lo:.*UP")"
 touch /probe-root 2>&1; echo "rootwrite: $?"
 echo x > /tmp/t && echo "tmpwrite: ok"
+[ -d /scratch ] && echo x > /scratch/t && echo "scratch: $(stat -c %u /scratch/t)"
 echo "sysfs: $(grep -E "^sysfs /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1)"
 unshare -U true 2>/dev/null; echo "newuserns: $?"
 echo probe-done'
@@ -61,7 +62,8 @@ cat > "$T/services.json" <<EOF
  {"name":"probe","rootfs":"$ROOTFS","command":["/bin/sh","-c",$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$PROBE; $STAY")],
   "userns_group":"shared"},
  {"name":"nonroot","rootfs":"$ROOTFS","command":["/bin/sh","-c",$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$PROBE; $STAY")],
-  "user":1000,"group":1000,"userns_group":"shared","network":"host"},
+  "user":1000,"group":1000,"userns_group":"shared","network":"host",
+  "volumes":[{"destination":"/scratch","size":1048576}]},
  {"name":"crash","rootfs":"$ROOTFS",
   "command":["/bin/sh","-c","cut -d' ' -f1 /proc/uptime >> /starts/times; echo crashing; exit 3"],
   "volumes":[{"source":"$T/volumes/crash","destination":"/starts"}]},
@@ -164,6 +166,7 @@ check "probe: new user namespaces are refused" [ "$(probe newuserns)" = "newuser
 check "nonroot ran" wait_for 10 log_has nonroot probe-done
 nonroot() { grep -E "^$1" "$LOGS/nonroot.log" | head -1 | tr -s '\t ' ' '; }
 check "nonroot: runs as 1000:1000" [ "$(nonroot id)" = "id: 1000:1000" ]
+check "nonroot: a tmpfs volume it owns and can write" [ "$(nonroot scratch)" = "scratch: 1000" ]
 check "nonroot: same group, same range" [ "$(nonroot uid_map)" = "uid_map: 0 $SHARED_BASE 65536" ]
 check "nonroot: keeps CAP_NET_BIND_SERVICE as an ambient capability" \
         [ "$(nonroot CapEff)/$(nonroot CapAmb)" = "CapEff: 0000000000000400/CapAmb: 0000000000000400" ]

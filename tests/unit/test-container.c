@@ -34,7 +34,7 @@ static void spec_init(ContainerSpec *s, const char *rootfs) {
 
 static void spec_add_volume(ContainerSpec *s, const char *src, const char *dst, bool ro) {
         s->volumes = realloc(s->volumes, (s->n_volumes + 1) * sizeof(ContainerVolume));
-        s->volumes[s->n_volumes++] = (ContainerVolume){ strdup(src), strdup(dst), ro };
+        s->volumes[s->n_volumes++] = (ContainerVolume){ src ? strdup(src) : NULL, strdup(dst), ro };
 }
 
 static bool json_array_has_string(json_t *a, const char *s) {
@@ -157,6 +157,9 @@ TEST(config_has_the_isolation) {
         s.uid_shift = USERNS_FIRST_BASE + 3 * USERNS_RANGE_SIZE;
         spec_add_volume(&s, "/data/volumes/web", "/var/lib/web", false);
         spec_add_volume(&s, "/data/volumes/conf", "/etc/web", true);
+        spec_add_volume(&s, NULL, "/var/cache/web", false);
+        s.volumes[2].size = 4096;
+        ASSERT_OK(container_spec_validate(&s, NULL));
         ASSERT_OK(container_build_config(&s, &c));
 
         ASSERT_STREQ(json_string_value(json_object_get(c, "ociVersion")), "1.0.2");
@@ -214,6 +217,13 @@ TEST(config_has_the_isolation) {
         ASSERT_TRUE(json_array_has_string(json_object_get(m, "options"), "rw"));
         m = find_mount(c, "/etc/web");
         ASSERT_TRUE(json_array_has_string(json_object_get(m, "options"), "ro"));
+        /* A volume without a source is a tmpfs owned by the service's user. */
+        m = find_mount(c, "/var/cache/web");
+        ASSERT_STREQ(json_string_value(json_object_get(m, "type")), "tmpfs");
+        ASSERT_TRUE(json_array_has_string(json_object_get(m, "options"), "size=4096"));
+        ASSERT_TRUE(json_array_has_string(json_object_get(m, "options"), "uid=0"));
+        ASSERT_TRUE(json_array_has_string(json_object_get(m, "options"), "gid=0"));
+        ASSERT_TRUE(json_array_has_string(json_object_get(m, "options"), "mode=700"));
 }
 
 TEST(config_host_network_writable_root_non_root_user) {
@@ -227,6 +237,7 @@ TEST(config_host_network_writable_root_non_root_user) {
         s.uid = 1000;
         s.gid = 100;
         strv_extend(&s.env, "PATH=/opt/bin");
+        spec_add_volume(&s, NULL, "/scratch", false);
         ASSERT_OK(container_build_config(&s, &c));
 
         ASSERT_FALSE(has_namespace(c, "network"));
@@ -240,6 +251,10 @@ TEST(config_host_network_writable_root_non_root_user) {
                 json_array_has_string(json_object_get(caps, "ambient"), "CAP_NET_BIND_SERVICE"));
         ASSERT_TRUE(json_array_has_string(json_object_get(caps, "inheritable"),
                                           "CAP_NET_BIND_SERVICE"));
+        ASSERT_TRUE(json_array_has_string(json_object_get(find_mount(c, "/scratch"), "options"),
+                                          "uid=1000"));
+        ASSERT_TRUE(json_array_has_string(json_object_get(find_mount(c, "/scratch"), "options"),
+                                          "size=67108864"));
         /* The spec's PATH wins; no default added. */
         ASSERT_EQ(json_array_size(json_object_get(json_object_get(c, "process"), "env")), 2);
 }

@@ -17,7 +17,8 @@ TEST(parses_full_and_minimal_services) {
                 "\"writable_root\":true,\"restart\":\"always\",\"volumes\":["
                 "{\"source\":\"/data/volumes/web\",\"destination\":\"/var/"
                 "www\",\"read_only\":true},"
-                "{\"source\":\"/data/volumes/cache\",\"destination\":\"/cache\"}]},"
+                "{\"source\":\"/data/volumes/cache\",\"destination\":\"/cache\"},"
+                "{\"destination\":\"/scratch\",\"size\":1048576}]},"
                 "{\"name\":\"min\",\"rootfs\":\"/srv/min\",\"command\":[\"/bin/true\"]}]}";
         ServiceConfig *c = NULL;
         size_t n = 0;
@@ -36,7 +37,9 @@ TEST(parses_full_and_minimal_services) {
         ASSERT_EQ(c[0].spec.network, CONTAINER_NETWORK_HOST);
         ASSERT_TRUE(c[0].spec.writable_root);
         ASSERT_EQ(c[0].restart, RESTART_ALWAYS);
-        ASSERT_EQ(c[0].spec.n_volumes, 2);
+        ASSERT_EQ(c[0].spec.n_volumes, 3);
+        ASSERT_NULL(c[0].spec.volumes[2].source);
+        ASSERT_EQ(c[0].spec.volumes[2].size, 1048576);
         ASSERT_TRUE(c[0].spec.volumes[0].read_only);
         ASSERT_FALSE(c[0].spec.volumes[1].read_only);
         ASSERT_STREQ(c[0].spec.volumes[1].destination, "/cache");
@@ -80,6 +83,8 @@ TEST(refusals_name_the_field) {
         EXPECT_BAD(ONE(",\"privileged\":true"), "'services[0].privileged': unknown field");
         EXPECT_BAD(ONE(",\"volumes\":[{\"source\":\"/d\"}]"),
                    "'services[0].volumes[0].destination': missing");
+        EXPECT_BAD(ONE(",\"volumes\":[{\"destination\":\"/x\",\"size\":-1}]"),
+                   "'services[0].volumes[0].size': expected a non-negative integer");
         EXPECT_BAD(ONE(",\"volumes\":[{\"source\":\"/d\",\"destination\":\"/x\",\"mode\":1}]"),
                    "'services[0].volumes[0].mode': unknown field");
         EXPECT_BAD(ONE(",\"volumes\":[{\"source\":\"d\",\"destination\":\"/x\"}]"),
