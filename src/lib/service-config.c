@@ -8,15 +8,19 @@
 
 #include "fileio.h"
 #include "json.h"
+#include "path-util.h"
 #include "string-util.h"
 #include "strv.h"
 #include "userns.h"
 
+void service_config_done(ServiceConfig *c) {
+        container_spec_done(&c->spec);
+        c->userns_group = mfree(c->userns_group);
+}
+
 void service_config_free_many(ServiceConfig *c, size_t n) {
-        for (size_t i = 0; c && i < n; i++) {
-                container_spec_done(&c[i].spec);
-                free(c[i].userns_group);
-        }
+        for (size_t i = 0; c && i < n; i++)
+                service_config_done(&c[i]);
         free(c);
 }
 
@@ -194,4 +198,69 @@ int service_config_load(const char *path, ServiceConfig **ret, size_t *ret_n, ch
         if (r < 0)
                 return r;
         return service_config_parse(data, size, ret, ret_n, ret_error);
+}
+
+static int strv_extend_all(char ***l, char *const *add) {
+        for (; add && *add; add++)
+                if (strv_extend(l, *add) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+int service_config_from_manifest(const ManifestTarget *t, const char *rootfs,
+                                 const char *volumes_dir, ServiceConfig *ret) {
+        _cleanup_(service_config_done) ServiceConfig sc = { .restart = RESTART_ON_FAILURE };
+        const ManifestContainer *ct = t->container;
+        int r;
+
+        if (t->type != TARGET_CONTAINER || !ct || !rootfs || !volumes_dir)
+                return -EINVAL;
+
+        sc.spec.name = strdup(t->name);
+        sc.spec.rootfs = strdup(rootfs);
+        sc.userns_group = strdup(ct->userns_group ?: t->name);
+        if (!sc.spec.name || !sc.spec.rootfs || !sc.userns_group)
+                return -ENOMEM;
+        /* OCI image-spec semantics: the command (entrypoint) followed by its arguments. */
+        if (strv_extend_all(&sc.spec.args, ct->command) < 0 ||
+            strv_extend_all(&sc.spec.args, ct->args) < 0 ||
+            strv_extend_all(&sc.spec.env, ct->env) < 0)
+                return -ENOMEM;
+        if (ct->working_dir) {
+                sc.spec.cwd = strdup(ct->working_dir);
+                if (!sc.spec.cwd)
+                        return -ENOMEM;
+        }
+        sc.spec.network =
+                ct->network == NETWORK_HOST ? CONTAINER_NETWORK_HOST : CONTAINER_NETWORK_NONE;
+        sc.restart = ct->restart;
+
+        sc.spec.volumes = calloc(ct->n_volumes ?: 1, sizeof(ContainerVolume));
+        if (!sc.spec.volumes)
+                return -ENOMEM;
+        for (size_t i = 0; i < ct->n_volumes; i++) {
+                const ManifestVolume *mv = &ct->volumes[i];
+                ContainerVolume *v = &sc.spec.volumes[sc.spec.n_volumes++];
+
+                v->destination = strdup(mv->mount_path);
+                if (!v->destination)
+                        return -ENOMEM;
+                if (mv->persistent) {
+                        if (!filename_is_valid(mv->label))
+                                return -EINVAL;
+                        v->source = strjoin(volumes_dir, "/", t->name, "/", mv->label);
+                        if (!v->source)
+                                return -ENOMEM;
+                } else
+                        v->size = mv->size;
+        }
+
+        sc.spec.uid_shift = USERNS_FIRST_BASE;
+        r = container_spec_validate(&sc.spec, NULL);
+        sc.spec.uid_shift = 0;
+        if (r < 0)
+                return -EINVAL;
+        *ret = sc;
+        sc = (ServiceConfig){};
+        return 0;
 }

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "container.h"
+#include "manifest.h"
 #include "supervisor.h"
 
 #define SERVICE_CONFIG_MAX_SIZE (1024u * 1024u)
@@ -29,6 +30,7 @@ typedef struct ServiceConfig {
         char *userns_group;
 } ServiceConfig;
 
+void service_config_done(ServiceConfig *c);
 void service_config_free_many(ServiceConfig *c, size_t n);
 
 /* -EBADMSG with a one-line *ret_error naming the field ("services[1].volumes[0].destination:
@@ -36,3 +38,12 @@ void service_config_free_many(ServiceConfig *c, size_t n);
 int service_config_parse(const char *data, size_t size, ServiceConfig **ret, size_t *ret_n,
                          char **ret_error);
 int service_config_load(const char *path, ServiceConfig **ret, size_t *ret_n, char **ret_error);
+
+/* The same from a verified manifest's container target, for mosd to use once the lead wires the
+ * manifest in: name, command + args, env, working-dir, userns-group (default: the target name),
+ * network, restart; persistent volumes become <volumes_dir>/<target>/<label> bind mounts,
+ * non-persistent ones tmpfs volumes of their size. rootfs is where the caller mounted the image.
+ * The user is uid/gid 0 of the container's range. -EINVAL for a target that is not a container
+ * or does not make a valid spec. */
+int service_config_from_manifest(const ManifestTarget *t, const char *rootfs,
+                                 const char *volumes_dir, ServiceConfig *ret);

@@ -107,9 +107,59 @@ TEST(size_limit) {
         ASSERT_ERRNO(service_config_parse("{}", SERVICE_CONFIG_MAX_SIZE + 1, &c, &n, NULL), -EFBIG);
 }
 
+TEST(from_manifest_target) {
+        ManifestVolume volumes[] = {
+                { .label = (char *) "data",
+                  .mount_path = (char *) "/var/lib/web",
+                  .persistent = true,
+                  .size = 1 << 20 },
+                { .label = (char *) "cache",
+                  .mount_path = (char *) "/var/cache/web",
+                  .persistent = false,
+                  .size = 4096 },
+        };
+        ManifestContainer ct = {
+                .command = (char *[]){ (char *) "/bin/httpd", NULL },
+                .args = (char *[]){ (char *) "-f", (char *) "-p", (char *) "80", NULL },
+                .env = (char *[]){ (char *) "A=b", NULL },
+                .working_dir = (char *) "/srv",
+                .network = NETWORK_HOST,
+                .restart = RESTART_ALWAYS,
+                .volumes = volumes,
+                .n_volumes = 2,
+        };
+        ManifestTarget t = { .name = (char *) "web", .type = TARGET_CONTAINER, .container = &ct };
+        ManifestTarget host = { .name = (char *) "host", .type = TARGET_HOSTFS };
+        _cleanup_(service_config_done) ServiceConfig sc = {};
+        ServiceConfig unused;
+
+        ASSERT_OK(service_config_from_manifest(&t, "/run/mos/rootfs/web", "/data/volumes", &sc));
+        ASSERT_STREQ(sc.spec.name, "web");
+        ASSERT_STREQ(sc.spec.rootfs, "/run/mos/rootfs/web");
+        ASSERT_EQ(strv_length(sc.spec.args), 4);
+        ASSERT_STREQ(sc.spec.args[0], "/bin/httpd");
+        ASSERT_STREQ(sc.spec.args[3], "80");
+        ASSERT_STREQ(sc.spec.env[0], "A=b");
+        ASSERT_STREQ(sc.spec.cwd, "/srv");
+        ASSERT_STREQ(sc.userns_group, "web");
+        ASSERT_EQ(sc.spec.network, CONTAINER_NETWORK_HOST);
+        ASSERT_EQ(sc.restart, RESTART_ALWAYS);
+        ASSERT_EQ(sc.spec.n_volumes, 2);
+        ASSERT_STREQ(sc.spec.volumes[0].source, "/data/volumes/web/data");
+        ASSERT_STREQ(sc.spec.volumes[0].destination, "/var/lib/web");
+        ASSERT_NULL(sc.spec.volumes[1].source);
+        ASSERT_EQ(sc.spec.volumes[1].size, 4096);
+        ASSERT_FALSE(sc.spec.writable_root);
+
+        ASSERT_ERRNO(service_config_from_manifest(&host, "/r", "/data/volumes", &unused), -EINVAL);
+        ct.working_dir = (char *) "relative";
+        ASSERT_ERRNO(service_config_from_manifest(&t, "/r", "/data/volumes", &unused), -EINVAL);
+}
+
 int main(void) {
         RUN(parses_full_and_minimal_services);
         RUN(refusals_name_the_field);
         RUN(size_limit);
+        RUN(from_manifest_target);
         return tap_done();
 }
