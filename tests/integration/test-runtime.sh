@@ -26,6 +26,16 @@ mktemp_dir T
 # The containers' mapped root must be able to reach the rootfs and the volumes.
 chmod 755 "$T"
 RUN=$T/run
+# Should mosd die abnormally, its containers would outlive it: remove those of this test's own
+# crun state directory (by container id, never by process name) before lib.sh's cleanup.
+leftovers() {
+        local c
+        for c in $(crun --root "$RUN/crun" list -q 2>/dev/null); do
+                crun --root "$RUN/crun" delete --force "$c" >/dev/null 2>&1
+        done
+        cleanup_all
+}
+trap leftovers EXIT
 LOGS=$T/logs
 mkdir -p "$LOGS" "$T/volumes"
 SOCK=$RUN/status.sock
