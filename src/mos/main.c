@@ -9,6 +9,8 @@
 #include "exit-code.h"
 #include "log.h"
 #include "string-util.h"
+#include "status.h"
+#include "verb-status.h"
 #include "verb-trust.h"
 #include "verbs.h"
 
@@ -50,6 +52,12 @@ static const Verb verbs[] = {
           verb_manifest_verify },
         { "manifest", "show", "FILE [--json]", "print a summary of a manifest (not verified)",
           "  --json       print the manifest document itself\n", verb_manifest_show },
+        /* appliance */
+        { "status", NULL, "[--json] [--socket PATH]",
+          "show the services mosd runs: state, restarts, last exit",
+          "  --json         print one JSON document (docs/status.md)\n"
+          "  --socket PATH  mosd's status socket (default " STATUS_SOCKET_DEFAULT ")\n",
+          verb_status },
         { 0 },
 };
 
