@@ -105,6 +105,8 @@ int disk_create(const DiskParams *p, const char *out, DiskLayout *ret_layout) {
         {
                 uint64_t content = fat32_size_estimate(p->store_files, p->n_store_files);
                 L.size[2] = fat_size(p->store_size, p->store_files, p->n_store_files, content / 4);
+                if (!p->store_size)
+                        L.size[2] = MAX(L.size[2], align_up(p->store_min_size));
         }
         L.size[3] = align_up(p->data_size ?: DISK_DEFAULT_DATA_SIZE);
         off = DISK_ALIGN; /* partitions start at 1 MiB */

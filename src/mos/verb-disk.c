@@ -70,7 +70,9 @@ int verb_disk_create(int argc, char *argv[]) {
                    *boot_loader = UKI_SYSTEMD_BOOT_DEFAULT, *name = "machineos", *epoch;
         _cleanup_(crypto_signer_freep) CryptoSigner *signer = NULL;
         _cleanup_(pe_image_freep) PeImage *loader = NULL, *uki = NULL;
+        _cleanup_(disk_content_done) DiskContent content = { 0 };
         DiskParams p = { .boot_tries = DISK_DEFAULT_BOOT_TRIES };
+        uint8_t seed[2 * SHA256_DIGEST_SIZE] = { 0 };
         bool boot_only = false;
         DiskLayout L;
         unsigned tries;
@@ -135,8 +137,8 @@ int verb_disk_create(int argc, char *argv[]) {
                 return verb_usage_error(argv[0], "--keyset, --uki and --out are required");
         if (boot_only && (product || manifest || layout))
                 return verb_usage_error(argv[0], "--boot-only excludes --product, --manifest and --layout");
-        if (!boot_only)
-                return verb_usage_error(argv[0], "--product, --manifest and --layout need the manifest and OCI layout modules, which are not merged into this build yet; use --boot-only");
+        if (!boot_only && (!product || !manifest || !layout))
+                return verb_usage_error(argv[0], "--product, --manifest and --layout are required (or --boot-only)");
 
         epoch = secure_getenv("SOURCE_DATE_EPOCH");
         if (epoch && safe_atou64(epoch, &t) >= 0)
@@ -154,13 +156,33 @@ int verb_disk_create(int argc, char *argv[]) {
                 return log_error_errno(EKEYREJECTED, "Refused UKI '%s': it is not signed by the db keys of keyset '%s'", p.uki, keyset);
         if (r < 0)
                 return log_error_errno(r, "Failed to verify UKI '%s': %m", p.uki);
-        {
-                uint8_t d[SHA256_DIGEST_SIZE];
-                r = pe_image_authenticode_digest(uki, d);
+        r = pe_image_authenticode_digest(uki, seed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to hash UKI '%s': %m", p.uki);
+
+        if (!boot_only) {
+                _cleanup_free_ char *error = NULL;
+
+                r = disk_content_from_manifest(keyset, product, manifest, layout, &content, &error);
+                if (r < 0 && errno_is_refusal(r))
+                        return log_error_errno(r, "Refused manifest '%s' for product '%s': %s", manifest,
+                                               product, error ?: strerror(-r));
                 if (r < 0)
-                        return log_error_errno(r, "Failed to hash UKI '%s': %m", p.uki);
-                memcpy(p.seed, d, sizeof p.seed); /* the seed: the UKI (and later the manifest) */
+                        return log_error_errno(r, "Failed to read manifest '%s' or layout '%s': %s",
+                                               manifest, layout, error ?: strerror(-r));
+                p.config_files = content.config;
+                p.n_config_files = content.n_config;
+                p.store_files = content.store;
+                p.n_store_files = content.n_store;
+                /* The manifest's storage sizes are minimums. */
+                p.data_size = MAX(p.data_size ?: DISK_DEFAULT_DATA_SIZE, content.data_size);
+                p.store_min_size = content.store_size;
+                memcpy(seed + SHA256_DIGEST_SIZE, content.manifest_digest, SHA256_DIGEST_SIZE);
         }
+        /* GUIDs and volume ids derive from the UKI and the manifest. */
+        r = crypto_sha256(seed, sizeof seed, p.seed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to hash: %m");
 
         r = uki_load_signer(keyset, false, &signer);
         if (r < 0)

@@ -171,4 +171,66 @@ expect 2 "--boot-only excludes" -- "$MOS" disk create --keyset "$T/a" --uki "$T/
 expect 1 "outside FAT32's range" -- "$MOS" disk create --keyset "$T/a" --uki "$T/a.efi" --boot-only --esp-size 16M --out "$T/x.img"
 [ ! -e "$T/x.img" ] && ok "nothing written on refusal" || not_ok "a refused disk create left $T/x.img"
 
+# ---- disk with a signed manifest and the images it references ----
+U=$("$MOS" product add "$T/a" hello 2>/dev/null)
+"$MOS" product add "$T/a" other >/dev/null 2>&1
+"$here/make-oci-layout.py" "$T/layout" hostfs:1 web:1 >"$T/images"
+spec_image() { # NAME
+        read -r _ md ms ld ls < <(grep "^$1 " "$T/images")
+        echo "{reference: \"$1\", digest: \"$md\", size: $ms, layers: [{digest: \"$ld\", size: $ls, verity: {root-hash: \"$(printf 'c%.0s' $(seq 64))\", salt: \"00ff\", data-blocks: 2, hash-offset: 8192}}]}"
+}
+cat >"$T/spec.yaml" <<EOS
+release: 1
+version: "1.0.0"
+created: 2025-01-01T00:00:00Z
+storage: {data-size: 300000000}
+targets:
+  - name: host
+    type: hostfs
+    image: $(spec_image hostfs:1)
+  - name: web
+    type: container
+    image: $(spec_image web:1)
+    container:
+      command: [/bin/busybox, httpd, -f]
+EOS
+"$MOS" manifest build "$T/spec.yaml" --product "$U" --out "$T/m.json" 2>/dev/null &&
+        "$MOS" manifest sign --keyset "$T/a" --product hello "$T/m.json" 2>/dev/null || not_ok "manifest build/sign"
+expect 0 'store 64 MiB, data 287 MiB' -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/full.img"
+"$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/full2.img" >/dev/null 2>&1
+cmp -s "$T/full.img" "$T/full2.img" && ok "disk with manifest and images is reproducible" || not_ok "disk with manifest differs between runs"
+off() { echo $(($(partx --show -g -o START -n "$1" "$T/full.img") * 512)); }
+mcopy -i "$T/full.img@@$(off 2)" ::/manifest.json "$T/m.back" && cmp -s "$T/m.back" "$T/m.json" &&
+        ok "config partition holds the manifest as signed" || not_ok "manifest on the config partition differs"
+mcopy -i "$T/full.img@@$(off 2)" ::/manifest.json.sig "$T/sig.back" && cmp -s "$T/sig.back" "$T/m.json.sig" &&
+        ok "config partition holds the signature" || not_ok "signature on the config partition differs"
+mdir -b -i "$T/full.img@@$(off 3)" ::/blobs/sha256 2>/dev/null | xargs -n1 basename | sort >"$T/store-blobs"
+ls "$T/layout/blobs/sha256" | sort >"$T/layout-blobs"
+unref=$(printf unreferenced | sha256sum | cut -d' ' -f1)
+[ "$(wc -l <"$T/store-blobs")" = 6 ] && ! grep -q "$unref" "$T/store-blobs" &&
+        [ -z "$(comm -23 "$T/store-blobs" "$T/layout-blobs")" ] &&
+        ok "store holds exactly the 6 referenced blobs" || not_ok "store blobs: $(tr '\n' ' ' <"$T/store-blobs")"
+mcopy -i "$T/full.img@@$(off 3)" ::/index.json "$T/index.back"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [m["annotations"]["org.machineos.target"] for m in d["manifests"]] == ["host","web"]' "$T/index.back" &&
+        ok "store index.json names the targets' manifests" || not_ok "store index.json: $(cat "$T/index.back")"
+command -v skopeo >/dev/null && {
+        mkdir -p "$T/store" && mcopy -s -i "$T/full.img@@$(off 3)" ::/ "$T/store/" 2>/dev/null
+        expect 0 '"schemaVersion": 2' -- skopeo inspect --raw "oci:$T/store:hostfs:1"
+}
+# Refusals: a layout blob changed, no signature, another product's manifest, a foreign keyset.
+cp -r "$T/layout" "$T/layout-bad"
+ld=$(awk '$1 == "web:1" { print $4 }' "$T/images")
+printf 'X' | dd of="$T/layout-bad/blobs/sha256/${ld#sha256:}" bs=1 seek=100 conv=notrunc status=none
+expect 3 "blob $ld in the OCI layout does not match its digest or size" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout-bad" --uki "$T/a.efi" --out "$T/x.img"
+rm "$T/layout-bad/blobs/sha256/${ld#sha256:}"
+expect 1 "blob $ld is not in the OCI layout" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout-bad" --uki "$T/a.efi" --out "$T/x.img"
+cp "$T/m.json" "$T/nosig.json"
+expect 3 "the signature $T/nosig.json.sig is missing" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/nosig.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/x.img"
+expect 3 "Refused manifest .* for product 'other'" -- "$MOS" disk create --keyset "$T/a" --product other --manifest "$T/m.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/x.img"
+cp "$T/m.json" "$T/tampered.json"; cp "$T/m.json.sig" "$T/tampered.json.sig"
+sed -i 's/"release":1/"release":2/' "$T/tampered.json"
+expect 3 "Refused manifest" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/tampered.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/x.img"
+expect 2 "are required \(or --boot-only\)" -- "$MOS" disk create --keyset "$T/a" --product hello --uki "$T/a.efi" --out "$T/x.img"
+[ ! -e "$T/x.img" ] && ok "nothing written on refusal" || not_ok "a refused disk create left $T/x.img"
+
 done_testing
