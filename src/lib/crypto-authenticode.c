@@ -113,13 +113,16 @@ static void der_wrap(ByteBuffer *b, uint8_t tag, ByteBuffer *inner) {
 
 /* DER encodings of the object identifiers used here (content octets). */
 static const uint8_t OID_SHA256[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 };
-static const uint8_t OID_RSA_ENCRYPTION[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
+static const uint8_t OID_RSA_ENCRYPTION[] = {
+        0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01
+};
 static const uint8_t OID_PKCS7_DATA[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01 };
 static const uint8_t OID_PKCS7_SIGNED_DATA[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
                                                  0x0d, 0x01, 0x07, 0x02 };
 static const uint8_t OID_CONTENT_TYPE[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03 };
-static const uint8_t OID_MESSAGE_DIGEST[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                              0x0d, 0x01, 0x09, 0x04 };
+static const uint8_t OID_MESSAGE_DIGEST[] = {
+        0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04
+};
 /* Authenticode: SPC_INDIRECT_DATA_OBJID 1.3.6.1.4.1.311.2.1.4, SPC_PE_IMAGE_DATAOBJ
  * 1.3.6.1.4.1.311.2.1.15. */
 static const uint8_t OID_SPC_INDIRECT_DATA[] = { 0x2b, 0x06, 0x01, 0x04, 0x01,
@@ -368,7 +371,7 @@ static int pkcs7_verify(PKCS7 *p7, const uint8_t *content, size_t content_size,
         _cleanup_(X509_STORE_freep) X509_STORE *store = NULL;
         _cleanup_(crypto_cert_freep) CryptoCert *trusted = NULL;
         _cleanup_(BIO_freep) BIO *in = NULL;
-        STACK_OF(PKCS7_SIGNER_INFO) *signers;
+        STACK_OF(PKCS7_SIGNER_INFO) * signers;
         int r;
 
         if (!PKCS7_type_is_signed(p7))
@@ -446,8 +449,8 @@ static int der_next(const uint8_t **p, size_t *n, uint8_t tag, const uint8_t **r
 }
 
 int crypto_authenticode_verify(const uint8_t *sig, size_t size,
-                               const uint8_t digest[SHA256_DIGEST_SIZE],
-                               const uint8_t *trusted_der, size_t trusted_size) {
+                               const uint8_t digest[SHA256_DIGEST_SIZE], const uint8_t *trusted_der,
+                               size_t trusted_size) {
         _cleanup_(PKCS7_freep) PKCS7 *p7 = NULL;
         const unsigned char *p = sig;
         const uint8_t *idc, *c, *d, *alg, *oid;
@@ -467,9 +470,9 @@ int crypto_authenticode_verify(const uint8_t *sig, size_t size,
                 /* The content type must be SPC_INDIRECT_DATA_OBJID. */
                 unsigned char *oder = NULL;
                 int k = i2d_ASN1_OBJECT(p7->d.sign->contents->type, &oder);
-                bool ok = k == (int) (2 + sizeof OID_SPC_INDIRECT_DATA) &&
-                          memcmp(oder + 2, OID_SPC_INDIRECT_DATA, sizeof OID_SPC_INDIRECT_DATA) ==
-                                  0;
+                bool ok =
+                        k == (int) (2 + sizeof OID_SPC_INDIRECT_DATA) &&
+                        memcmp(oder + 2, OID_SPC_INDIRECT_DATA, sizeof OID_SPC_INDIRECT_DATA) == 0;
                 OPENSSL_free(oder);
                 if (!ok)
                         return -EBADMSG;

@@ -251,5 +251,5 @@ int crypto_authenticode_sign(const CryptoSigner *s, const uint8_t digest[SHA256_
  * the trusted certificate and its SpcIndirectDataContent names digest. 0, -EKEYREJECTED (bad
  * signature, untrusted signer, other digest) or -EBADMSG (malformed). */
 int crypto_authenticode_verify(const uint8_t *sig, size_t size,
-                               const uint8_t digest[SHA256_DIGEST_SIZE],
-                               const uint8_t *trusted_der, size_t trusted_size);
+                               const uint8_t digest[SHA256_DIGEST_SIZE], const uint8_t *trusted_der,
+                               size_t trusted_size);

@@ -206,31 +206,38 @@ static int add_image(DiskContent *c, const char *layout, const ManifestTarget *t
         if (r < 0 || json_integer_value(json_object_get(j, "schemaVersion")) != 2 || !cd ||
             !sha256_digest_hex(cd) || !json_is_integer(json_object_get(config, "size")) ||
             json_integer_value(json_object_get(config, "size")) < 0 || !json_is_array(layers)) {
-                set_error(ret_error, "image manifest %s of target '%s' is not an OCI image manifest",
+                set_error(ret_error,
+                          "image manifest %s of target '%s' is not an OCI image manifest",
                           img->digest, t->name);
                 return -EBADMSG;
         }
         if (json_array_size(layers) != img->n_layers) {
-                set_error(ret_error, "image manifest %s of target '%s' has other layers than the signed manifest",
+                set_error(ret_error,
+                          "image manifest %s of target '%s' has other layers than the signed "
+                          "manifest",
                           img->digest, t->name);
                 return -EBADMSG;
         }
         json_array_foreach(layers, i, l) {
                 const char *ld = json_string_value(json_object_get(l, "digest"));
                 if (!ld || !streq(ld, img->layers[i].digest) ||
-                    json_integer_value(json_object_get(l, "size")) != (json_int_t) img->layers[i].size) {
+                    json_integer_value(json_object_get(l, "size")) !=
+                            (json_int_t) img->layers[i].size) {
                         set_error(ret_error,
-                                  "image manifest %s of target '%s' has other layers than the signed manifest",
+                                  "image manifest %s of target '%s' has other layers than the "
+                                  "signed manifest",
                                   img->digest, t->name);
                         return -EBADMSG;
                 }
         }
-        r = add_store_blob(c, layout, cd, (uint64_t) json_integer_value(json_object_get(config, "size")),
+        r = add_store_blob(c, layout, cd,
+                           (uint64_t) json_integer_value(json_object_get(config, "size")),
                            ret_error);
         if (r < 0)
                 return r;
         for (i = 0; i < img->n_layers; i++) {
-                r = add_store_blob(c, layout, img->layers[i].digest, img->layers[i].size, ret_error);
+                r = add_store_blob(c, layout, img->layers[i].digest, img->layers[i].size,
+                                   ret_error);
                 if (r < 0)
                         return r;
         }
@@ -263,12 +270,11 @@ static int make_index(DiskContent *c, const Manifest *m) {
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_targets; i++) {
                 const ManifestTarget *t = &m->targets[i];
-                json_t *desc = json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "mediaType",
-                                         MEDIA_TYPE_MANIFEST, "digest", t->image.digest, "size",
-                                         (json_int_t) t->image.size, "annotations",
-                                         "org.opencontainers.image.ref.name",
-                                         t->image.reference ?: t->name, "org.machineos.target",
-                                         t->name);
+                json_t *desc =
+                        json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "mediaType", MEDIA_TYPE_MANIFEST,
+                                  "digest", t->image.digest, "size", (json_int_t) t->image.size,
+                                  "annotations", "org.opencontainers.image.ref.name",
+                                  t->image.reference ?: t->name, "org.machineos.target", t->name);
                 if (!desc || json_array_append_new(list, desc) < 0)
                         return -ENOMEM;
         }
@@ -289,8 +295,8 @@ static int make_index(DiskContent *c, const Manifest *m) {
 }
 
 int disk_content_from_manifest(const char *keyset_dir, const char *product,
-                               const char *manifest_path, const char *layout_dir,
-                               DiskContent *ret, char **ret_error) {
+                               const char *manifest_path, const char *layout_dir, DiskContent *ret,
+                               char **ret_error) {
         _cleanup_(disk_content_done) DiskContent c = { 0 };
         _cleanup_(keyset_product_freep) KeysetProduct *prod = NULL;
         _cleanup_(crypto_cert_freep) CryptoCert *ca = NULL;

@@ -28,7 +28,7 @@
 typedef struct DiskParams {
         const uint8_t *boot_loader; /* signed systemd-boot */
         size_t boot_loader_size;
-        const char *uki; /* signed UKI (a host file) */
+        const char *uki;      /* signed UKI (a host file) */
         const char *uki_name; /* "machineos-0.1.0": the file becomes EFI/Linux/NAME+TRIES.efi */
         unsigned boot_tries;  /* 0: no boot counting */
         FatFile *config_files;
@@ -37,8 +37,8 @@ typedef struct DiskParams {
         size_t n_store_files;
         uint64_t esp_size, config_size, store_size, data_size; /* 0: computed / default */
         uint64_t store_min_size; /* with a computed store size: at least this much */
-        uint64_t timestamp;                                    /* of every FAT entry */
-        uint8_t seed[32]; /* derives the disk and partition GUIDs and the volume ids */
+        uint64_t timestamp;      /* of every FAT entry */
+        uint8_t seed[32];        /* derives the disk and partition GUIDs and the volume ids */
 } DiskParams;
 
 typedef struct DiskLayout {
@@ -65,8 +65,8 @@ typedef struct DiskContent {
         size_t n_config;
         FatFile *store;
         size_t n_store;
-        char **owned_paths;    /* paths and sources the FatFiles point to */
-        uint8_t **owned_data;  /* buffers they point to */
+        char **owned_paths;   /* paths and sources the FatFiles point to */
+        uint8_t **owned_data; /* buffers they point to */
         size_t n_owned_data;
         uint8_t manifest_digest[32];
         uint64_t data_size, store_size; /* the manifest's storage minimums (0: not given) */
@@ -83,5 +83,5 @@ void disk_content_done(DiskContent *c);
  * *ret_error), -EBADMSG for a layout blob that does not match (named in *ret_error), -ENOENT for
  * a missing blob or product. */
 int disk_content_from_manifest(const char *keyset_dir, const char *product,
-                               const char *manifest_path, const char *layout_dir,
-                               DiskContent *ret, char **ret_error);
+                               const char *manifest_path, const char *layout_dir, DiskContent *ret,
+                               char **ret_error);

@@ -15,9 +15,24 @@
 
 #define G(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                                 \
         {                                                                                          \
-                .bytes = { (a) &0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,   \
-                           (b) &0xff, ((b) >> 8) & 0xff, (c) &0xff, ((c) >> 8) & 0xff, d0, d1, d2, \
-                           d3, d4, d5, d6, d7 }                                                    \
+                .bytes = {                                                                         \
+                        (a) &0xff,                                                                 \
+                        ((a) >> 8) & 0xff,                                                         \
+                        ((a) >> 16) & 0xff,                                                        \
+                        ((a) >> 24) & 0xff,                                                        \
+                        (b) &0xff,                                                                 \
+                        ((b) >> 8) & 0xff,                                                         \
+                        (c) &0xff,                                                                 \
+                        ((c) >> 8) & 0xff,                                                         \
+                        d0,                                                                        \
+                        d1,                                                                        \
+                        d2,                                                                        \
+                        d3,                                                                        \
+                        d4,                                                                        \
+                        d5,                                                                        \
+                        d6,                                                                        \
+                        d7                                                                         \
+                }                                                                                  \
         }
 
 const EfiGuid EFI_GLOBAL_VARIABLE_GUID =
@@ -98,7 +113,8 @@ static void append_ucs2(ByteBuffer *b, const char *name, bool nul) {
 }
 
 static bool name_is_valid(const char *name) {
-        return !isempty(name) && strlen(name) <= 512 && string_is_printable_ascii(name, strlen(name));
+        return !isempty(name) && strlen(name) <= 512 &&
+               string_is_printable_ascii(name, strlen(name));
 }
 
 /* UCS-2LE, NUL-terminated, to UTF-8. */
@@ -169,9 +185,8 @@ static void append_utf8_as_ucs2(ByteBuffer *b, const char *s) {
 
 /* ---- time-based authenticated variables ---- */
 
-int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes,
-                     const EfiTime *t, const uint8_t *data, size_t size, uint8_t **ret,
-                     size_t *ret_size) {
+int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes, const EfiTime *t,
+                     const uint8_t *data, size_t size, uint8_t **ret, size_t *ret_size) {
         ByteBuffer b = BYTE_BUFFER_INIT;
         uint8_t ts[EFI_TIME_SIZE];
 
@@ -400,7 +415,8 @@ int efi_varstore_parse(const uint8_t *image, size_t size, EfiVarStore **ret) {
 
                 /* Live: ADDED, or ADDED in deleted transition (an update interrupted before the
                  * new copy was written; edk2 keeps it when no ADDED copy exists). */
-                if (state == VAR_STATE_ADDED || state == VAR_STATE_IN_DELETED_TRANSITION_AND_ADDED) {
+                if (state == VAR_STATE_ADDED ||
+                    state == VAR_STATE_IN_DELETED_TRANSITION_AND_ADDED) {
                         EfiGuid vendor;
 
                         r = ucs2_to_utf8(h + VAR_HEADER_SIZE, name_size, &name);

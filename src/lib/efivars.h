@@ -60,9 +60,8 @@ void efi_time_serialize(const EfiTime *t, uint8_t ret[static EFI_TIME_SIZE]);
 
 /* The bytes the signer signs: VariableName (UTF-16, no NUL) || VendorGuid || Attributes ||
  * TimeStamp || Data. */
-int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes,
-                     const EfiTime *t, const uint8_t *data, size_t size, uint8_t **ret,
-                     size_t *ret_size);
+int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes, const EfiTime *t,
+                     const uint8_t *data, size_t size, uint8_t **ret, size_t *ret_size);
 /* An .auth file (what efitools' sign-efi-sig-list writes and efi-updatevar/KeyTool and
  * firmware setup menus read): EFI_VARIABLE_AUTHENTICATION_2 (TimeStamp,
  * WIN_CERTIFICATE_UEFI_GUID with CertType EFI_CERT_TYPE_PKCS7_GUID and a DER PKCS#7 SignedData)
@@ -99,8 +98,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EfiVarStore *, efi_varstore_free);
 
 size_t efi_varstore_count(const EfiVarStore *s);
 const EfiVariable *efi_varstore_get(const EfiVarStore *s, size_t i);
-const EfiVariable *efi_varstore_find(const EfiVarStore *s, const char *name,
-                                     const EfiGuid *vendor);
+const EfiVariable *efi_varstore_find(const EfiVarStore *s, const char *name, const EfiGuid *vendor);
 
 /* Adds or replaces a variable (name: printable ASCII). timestamp may be NULL (zero). */
 int efi_varstore_set(EfiVarStore *s, const char *name, const EfiGuid *vendor, uint32_t attributes,

@@ -301,8 +301,13 @@ size_t ldcache_size(const LdCache *c) {
 /* Debian's trusted directories (glibc configured with multiarch slibdir/libdir), then the
  * generic ones. */
 static const char *const default_dirs[] = {
-        "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib",
-        "/usr/lib", NULL,
+        "/lib/x86_64-linux-gnu",
+        "/usr/lib/x86_64-linux-gnu",
+        "/lib64",
+        "/usr/lib64",
+        "/lib",
+        "/usr/lib",
+        NULL,
 };
 
 typedef struct Object {
@@ -485,8 +490,7 @@ static int resolve(const Closure *c, const Object *needer, const Object *exe, co
                 }
         }
         if (needer) {
-                r = try_dirs(needer->info.runpath, needer->path, needer->dest, name, ret,
-                             ret_dest);
+                r = try_dirs(needer->info.runpath, needer->path, needer->dest, name, ret, ret_dest);
                 if (r != 0)
                         return r;
         }

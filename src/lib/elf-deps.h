@@ -14,12 +14,12 @@
 #include "macro.h"
 
 typedef struct ElfDynamicInfo {
-        char *interp;    /* PT_INTERP, or NULL (static or shared object) */
-        char **needed;   /* DT_NEEDED in order */
-        char **rpath;    /* DT_RPATH split at ':' */
-        char **runpath;  /* DT_RUNPATH split at ':' */
-        char *soname;    /* DT_SONAME or NULL */
-        bool dynamic;    /* has PT_DYNAMIC */
+        char *interp;   /* PT_INTERP, or NULL (static or shared object) */
+        char **needed;  /* DT_NEEDED in order */
+        char **rpath;   /* DT_RPATH split at ':' */
+        char **runpath; /* DT_RUNPATH split at ':' */
+        char *soname;   /* DT_SONAME or NULL */
+        bool dynamic;   /* has PT_DYNAMIC */
 } ElfDynamicInfo;
 
 /* -EBADMSG unless p is a well-formed little-endian ELF64 x86-64 file (bounds of every header,

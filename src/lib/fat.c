@@ -455,15 +455,14 @@ static int write_dir(int fd, uint64_t base, const Geometry *g, const Node *d, co
                 e = byte_buffer_append_zero(&b, DIRENT);
                 if (e)
                         dirent_short(e, c->short_name, c->dir ? ATTR_DIRECTORY : ATTR_ARCHIVE,
-                                     c->first_cluster, c->dir ? 0 : (uint32_t) c->size, date,
-                                     time);
+                                     c->first_cluster, c->dir ? 0 : (uint32_t) c->size, date, time);
         }
         r = byte_buffer_error(&b);
         if (r >= 0)
                 r = pwrite_all(fd, b.data, b.size,
                                base + ((uint64_t) g->data_start +
                                        (uint64_t) (d->first_cluster - 2) * g->sec_per_clus) *
-                                              SECTOR);
+                                               SECTOR);
         byte_buffer_done(&b);
         return r;
 }
@@ -605,12 +604,15 @@ int fat32_write(int fd, uint64_t offset, uint64_t size, const char *label, uint3
 
         /* Boot sector with the FAT32 BPB. */
         memset(boot, 0, sizeof boot);
-        memcpy(boot, "\xeb\x58\x90" "MOS 1.0 ", 11);
+        memcpy(boot,
+               "\xeb\x58\x90"
+               "MOS 1.0 ",
+               11);
         le16_write(boot + 11, SECTOR);
         boot[13] = (uint8_t) g.sec_per_clus;
         le16_write(boot + 14, RESERVED_SECTORS);
         boot[16] = NUM_FATS;
-        boot[21] = 0xf8; /* fixed media */
+        boot[21] = 0xf8;           /* fixed media */
         le16_write(boot + 24, 63); /* sectors per track, heads: for BIOS geometry only */
         le16_write(boot + 26, 255);
         le32_write(boot + 28, (uint32_t) MIN(offset / SECTOR, (uint64_t) UINT32_MAX)); /* hidden */
@@ -690,7 +692,8 @@ typedef struct Volume {
 
 static int next_cluster(const Volume *v, uint32_t c, uint32_t *ret) {
         uint8_t e[4];
-        int r = pread_all(v->fd, e, 4, v->offset + (uint64_t) v->reserved * SECTOR + (uint64_t) c * 4);
+        int r = pread_all(v->fd, e, 4,
+                          v->offset + (uint64_t) v->reserved * SECTOR + (uint64_t) c * 4);
         if (r < 0)
                 return r;
         *ret = le32_read(e) & 0x0fffffff;

@@ -64,8 +64,8 @@ static int read_esl(const char *keyset_dir, FirmwareAuthVariable v, char **ret, 
         return 0;
 }
 
-int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
-                        size_t template_size, uint8_t **ret, size_t *ret_size) {
+int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image, size_t template_size,
+                        uint8_t **ret, size_t *ret_size) {
         _cleanup_(efi_varstore_freep) EfiVarStore *s = NULL;
         _cleanup_free_ char *pk = NULL, *kek = NULL, *db = NULL, *dbx = NULL;
         size_t pk_n, kek_n, db_n, dbx_n = 0;
@@ -96,7 +96,7 @@ int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
 
 static int load_signer(const char *keyset_dir, const char *name, CryptoSigner **ret) {
         _cleanup_free_ char *key = NULL, *crt = NULL, *k = strjoin(name, ".key"),
-                           *c = strjoin(name, ".crt");
+                            *c = strjoin(name, ".crt");
         int r;
 
         if (!k || !c)
@@ -258,7 +258,8 @@ int firmware_vars_describe(const uint8_t *image, size_t size, json_t **ret) {
                             json_boolean(efi_varstore_find(s, "PK", &EFI_GLOBAL_VARIABLE_GUID)));
         json_object_set_new(sb, "secure-boot-enable",
                             byte_value(s, "SecureBootEnable", &EDKII_SECURE_BOOT_ENABLE_GUID));
-        json_object_set_new(sb, "custom-mode", byte_value(s, "CustomMode", &EDKII_CUSTOM_MODE_GUID));
+        json_object_set_new(sb, "custom-mode",
+                            byte_value(s, "CustomMode", &EDKII_CUSTOM_MODE_GUID));
 
         for (size_t i = 0; i < efi_varstore_count(s); i++) {
                 const EfiVariable *v = efi_varstore_get(s, i);

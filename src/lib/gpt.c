@@ -12,14 +12,32 @@
 
 #define G(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                                 \
         {                                                                                          \
-                .bytes = { (a) &0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,   \
-                           (b) &0xff, ((b) >> 8) & 0xff, (c) &0xff, ((c) >> 8) & 0xff, d0, d1, d2, \
-                           d3, d4, d5, d6, d7 }                                                    \
+                .bytes = {                                                                         \
+                        (a) &0xff,                                                                 \
+                        ((a) >> 8) & 0xff,                                                         \
+                        ((a) >> 16) & 0xff,                                                        \
+                        ((a) >> 24) & 0xff,                                                        \
+                        (b) &0xff,                                                                 \
+                        ((b) >> 8) & 0xff,                                                         \
+                        (c) &0xff,                                                                 \
+                        ((c) >> 8) & 0xff,                                                         \
+                        d0,                                                                        \
+                        d1,                                                                        \
+                        d2,                                                                        \
+                        d3,                                                                        \
+                        d4,                                                                        \
+                        d5,                                                                        \
+                        d6,                                                                        \
+                        d7                                                                         \
+                }                                                                                  \
         }
 
-const EfiGuid GPT_TYPE_ESP = G(0xc12a7328, 0xf81f, 0x11d2, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b);
-const EfiGuid GPT_TYPE_LINUX_DATA = G(0x0fc63daf, 0x8483, 0x4772, 0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4);
-const EfiGuid GPT_TYPE_LINUX_LUKS = G(0xca7d7ccb, 0x63ed, 0x4c53, 0x86, 0x1c, 0x17, 0x42, 0x53, 0x60, 0x59, 0xcc);
+const EfiGuid GPT_TYPE_ESP =
+        G(0xc12a7328, 0xf81f, 0x11d2, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b);
+const EfiGuid GPT_TYPE_LINUX_DATA =
+        G(0x0fc63daf, 0x8483, 0x4772, 0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4);
+const EfiGuid GPT_TYPE_LINUX_LUKS =
+        G(0xca7d7ccb, 0x63ed, 0x4c53, 0x86, 0x1c, 0x17, 0x42, 0x53, 0x60, 0x59, 0xcc);
 
 /* CRC-32 as used by GPT (ISO 3309 / IEEE 802.3, reflected, polynomial 0xedb88320). */
 uint32_t crc32_ieee(uint32_t crc, const void *p, size_t n) {

@@ -70,7 +70,8 @@ static int image_add(Image *im, const char *abs_or_rel, mode_t mode, uint8_t *da
                 return -EINVAL;
         e = image_find(im, rel);
         if (e) {
-                if (e->mode == mode && e->size == size && (size == 0 || memcmp(e->data, d, size) == 0))
+                if (e->mode == mode && e->size == size &&
+                    (size == 0 || memcmp(e->data, d, size) == 0))
                         return 0;
                 return -EEXIST;
         }
@@ -79,7 +80,10 @@ static int image_add(Image *im, const char *abs_or_rel, mode_t mode, uint8_t *da
                 return -ENOMEM;
         im->entries = e;
         e = &im->entries[im->n];
-        *e = (Entry){ .path = strdup(rel), .mode = mode, .rdev_major = rmaj, .rdev_minor = rmin,
+        *e = (Entry){ .path = strdup(rel),
+                      .mode = mode,
+                      .rdev_major = rmaj,
+                      .rdev_minor = rmin,
                       .size = size };
         if (!e->path)
                 return -ENOMEM;
@@ -270,7 +274,7 @@ static int add_modules(Image *im, const InitramfsParams *p, InitramfsStats *st,
 
         for (size_t i = 0; paths[i]; i++) {
                 _cleanup_free_ char *src = path_join(dir, paths[i]), *buf = NULL, *dest = NULL,
-                                   *plain = strdup(paths[i]);
+                                    *plain = strdup(paths[i]);
                 Compression c = compression_from_filename(paths[i]);
                 uint8_t *data;
                 size_t n;
@@ -313,7 +317,7 @@ static int add_trust(Image *im, const InitramfsParams *p) {
 
         for (size_t i = 0; p->keyset && i < ELEMENTSOF(public_files); i++) {
                 _cleanup_free_ char *src = path_join(p->keyset, public_files[i]),
-                                   *dest = path_join(INITRAMFS_TRUST_DIR, public_files[i]);
+                                    *dest = path_join(INITRAMFS_TRUST_DIR, public_files[i]);
                 if (!src || !dest)
                         return -ENOMEM;
                 r = image_add_file(im, src, dest, 0644);

@@ -47,9 +47,21 @@ static int parse_size(const char *s, uint64_t *ret) {
 }
 
 int verb_disk_create(int argc, char *argv[]) {
-        enum { ARG_KEYSET = 0x100, ARG_PRODUCT, ARG_MANIFEST, ARG_LAYOUT, ARG_OUT, ARG_UKI,
-               ARG_BOOT_LOADER, ARG_NAME, ARG_TRIES, ARG_ESP_SIZE, ARG_DATA_SIZE, ARG_STORE_SIZE,
-               ARG_BOOT_ONLY };
+        enum {
+                ARG_KEYSET = 0x100,
+                ARG_PRODUCT,
+                ARG_MANIFEST,
+                ARG_LAYOUT,
+                ARG_OUT,
+                ARG_UKI,
+                ARG_BOOT_LOADER,
+                ARG_NAME,
+                ARG_TRIES,
+                ARG_ESP_SIZE,
+                ARG_DATA_SIZE,
+                ARG_STORE_SIZE,
+                ARG_BOOT_ONLY
+        };
         static const struct option options[] = {
                 { "keyset", required_argument, NULL, ARG_KEYSET },
                 { "product", required_argument, NULL, ARG_PRODUCT },
@@ -107,12 +119,15 @@ int verb_disk_create(int argc, char *argv[]) {
                 case ARG_NAME:
                         if (!filename_is_valid(optarg) || strchr(optarg, '+') ||
                             !string_is_printable_ascii(optarg, strlen(optarg)))
-                                return verb_usage_error(argv[0], "--name must be a file name without '+', got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--name must be a file name without '+', got '%s'",
+                                        optarg);
                         name = optarg;
                         break;
                 case ARG_TRIES:
                         if (safe_atou(optarg, &tries) < 0 || tries > 9)
-                                return verb_usage_error(argv[0], "--tries must be 0..9, got '%s'", optarg);
+                                return verb_usage_error(argv[0], "--tries must be 0..9, got '%s'",
+                                                        optarg);
                         p.boot_tries = tries;
                         break;
                 case ARG_ESP_SIZE:
@@ -121,13 +136,16 @@ int verb_disk_create(int argc, char *argv[]) {
                         if (parse_size(optarg, c == ARG_ESP_SIZE    ? &p.esp_size
                                                : c == ARG_DATA_SIZE ? &p.data_size
                                                                     : &p.store_size) < 0)
-                                return verb_usage_error(argv[0], "invalid size '%s' (bytes, or with K, M, G)", optarg);
+                                return verb_usage_error(
+                                        argv[0], "invalid size '%s' (bytes, or with K, M, G)",
+                                        optarg);
                         break;
                 case ARG_BOOT_ONLY:
                         boot_only = true;
                         break;
                 case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
+                        return verb_usage_error(argv[0], "option '%s' needs a value",
+                                                argv[optind - 1]);
                 default:
                         return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
                 }
@@ -136,9 +154,12 @@ int verb_disk_create(int argc, char *argv[]) {
         if (!keyset || !out || !p.uki)
                 return verb_usage_error(argv[0], "--keyset, --uki and --out are required");
         if (boot_only && (product || manifest || layout))
-                return verb_usage_error(argv[0], "--boot-only excludes --product, --manifest and --layout");
+                return verb_usage_error(argv[0],
+                                        "--boot-only excludes --product, --manifest and --layout");
         if (!boot_only && (!product || !manifest || !layout))
-                return verb_usage_error(argv[0], "--product, --manifest and --layout are required (or --boot-only)");
+                return verb_usage_error(
+                        argv[0],
+                        "--product, --manifest and --layout are required (or --boot-only)");
 
         epoch = secure_getenv("SOURCE_DATE_EPOCH");
         if (epoch && safe_atou64(epoch, &t) >= 0)
@@ -153,7 +174,10 @@ int verb_disk_create(int argc, char *argv[]) {
                 return log_error_errno(r == -EBADMSG ? r : r, "Failed to read UKI '%s': %m", p.uki);
         r = uki_verify(uki, keyset);
         if (r == -ENOENT || r == -EKEYREJECTED)
-                return log_error_errno(EKEYREJECTED, "Refused UKI '%s': it is not signed by the db keys of keyset '%s'", p.uki, keyset);
+                return log_error_errno(
+                        EKEYREJECTED,
+                        "Refused UKI '%s': it is not signed by the db keys of keyset '%s'", p.uki,
+                        keyset);
         if (r < 0)
                 return log_error_errno(r, "Failed to verify UKI '%s': %m", p.uki);
         r = pe_image_authenticode_digest(uki, seed);
@@ -165,8 +189,8 @@ int verb_disk_create(int argc, char *argv[]) {
 
                 r = disk_content_from_manifest(keyset, product, manifest, layout, &content, &error);
                 if (r < 0 && errno_is_refusal(r))
-                        return log_error_errno(r, "Refused manifest '%s' for product '%s': %s", manifest,
-                                               product, error ?: strerror(-r));
+                        return log_error_errno(r, "Refused manifest '%s' for product '%s': %s",
+                                               manifest, product, error ?: strerror(-r));
                 if (r < 0)
                         return log_error_errno(r, "Failed to read manifest '%s' or layout '%s': %s",
                                                manifest, layout, error ?: strerror(-r));
@@ -195,13 +219,19 @@ int verb_disk_create(int argc, char *argv[]) {
 
         r = disk_create(&p, out, &L);
         if (r == -ENOSPC)
-                return log_error_errno(r, "Failed to write '%s': the files do not fit into the partition sizes given", out);
+                return log_error_errno(
+                        r,
+                        "Failed to write '%s': the files do not fit into the partition sizes given",
+                        out);
         if (r == -ERANGE)
-                return log_error_errno(r, "Failed to write '%s': a partition size is outside FAT32's range (at least 34 MiB)", out);
+                return log_error_errno(r,
+                                       "Failed to write '%s': a partition size is outside FAT32's "
+                                       "range (at least 34 MiB)",
+                                       out);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s': %m", out);
-        printf("%s: %llu bytes: esp %llu MiB, config %llu MiB, store %llu MiB, data %llu MiB\n", out,
-               (unsigned long long) L.disk_size, (unsigned long long) (L.size[0] >> 20),
+        printf("%s: %llu bytes: esp %llu MiB, config %llu MiB, store %llu MiB, data %llu MiB\n",
+               out, (unsigned long long) L.disk_size, (unsigned long long) (L.size[0] >> 20),
                (unsigned long long) (L.size[1] >> 20), (unsigned long long) (L.size[2] >> 20),
                (unsigned long long) (L.size[3] >> 20));
         return 0;

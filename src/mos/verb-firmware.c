@@ -50,8 +50,7 @@ static int print_vars(const char *path, bool json) {
         printf("Secure Boot: PK %s, SecureBootEnable %s, CustomMode %s\n",
                json_is_true(json_object_get(sb, "pk-enrolled")) ? "enrolled" : "not enrolled",
                json_is_integer(json_object_get(sb, "secure-boot-enable"))
-                       ? (json_integer_value(json_object_get(sb, "secure-boot-enable")) ? "1"
-                                                                                       : "0")
+                       ? (json_integer_value(json_object_get(sb, "secure-boot-enable")) ? "1" : "0")
                        : "unset",
                json_is_integer(json_object_get(sb, "custom-mode"))
                        ? (json_integer_value(json_object_get(sb, "custom-mode")) ? "1" : "0")
@@ -103,7 +102,8 @@ static int auth_time(const char *arg, EfiTime *ret) {
 static int write_auth_files(const char *keyset, const char *dir, const EfiTime *t) {
         for (FirmwareAuthVariable v = 0; v < _FIRMWARE_AUTH_MAX; v++) {
                 _cleanup_free_ uint8_t *auth = NULL;
-                _cleanup_free_ char *name = strjoin(firmware_auth_variable_name(v), ".auth"), *p = NULL;
+                _cleanup_free_ char *name = strjoin(firmware_auth_variable_name(v), ".auth"),
+                                    *p = NULL;
                 size_t n;
                 int r;
 
@@ -131,7 +131,15 @@ static int write_auth_files(const char *keyset, const char *dir, const EfiTime *
 }
 
 int verb_firmware_vars(int argc, char *argv[]) {
-        enum { ARG_KEYSET = 0x100, ARG_OUT, ARG_TEMPLATE, ARG_LIST, ARG_JSON, ARG_AUTH_DIR, ARG_AUTH_TIME };
+        enum {
+                ARG_KEYSET = 0x100,
+                ARG_OUT,
+                ARG_TEMPLATE,
+                ARG_LIST,
+                ARG_JSON,
+                ARG_AUTH_DIR,
+                ARG_AUTH_TIME
+        };
         static const struct option options[] = {
                 { "keyset", required_argument, NULL, ARG_KEYSET },
                 { "out", required_argument, NULL, ARG_OUT },
@@ -187,7 +195,8 @@ int verb_firmware_vars(int argc, char *argv[]) {
 
         if (list) {
                 if (keyset || out)
-                        return verb_usage_error(argv[0], "--list cannot be combined with --keyset or --out");
+                        return verb_usage_error(argv[0],
+                                                "--list cannot be combined with --keyset or --out");
                 return print_vars(list, json);
         }
         if (!keyset || !out)
@@ -203,14 +212,20 @@ int verb_firmware_vars(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to read vars template '%s': %m", template);
         r = firmware_vars_build(keyset, (const uint8_t *) tmpl, tn, &image, &n);
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to read keyset '%s': efi/PK.esl, efi/KEK.esl or efi/db.esl is missing", keyset);
+                return log_error_errno(r,
+                                       "Failed to read keyset '%s': efi/PK.esl, efi/KEK.esl or "
+                                       "efi/db.esl is missing",
+                                       keyset);
         if (r == -EBADMSG)
                 return log_error_errno(r,
                                        "Failed to enroll keyset '%s' into '%s': a signature list "
                                        "of the keyset or the template is malformed",
                                        keyset, template);
         if (r == -EFBIG)
-                return log_error_errno(r, "Failed to enroll keyset '%s': the variables do not fit into the store of '%s'", keyset, template);
+                return log_error_errno(r,
+                                       "Failed to enroll keyset '%s': the variables do not fit "
+                                       "into the store of '%s'",
+                                       keyset, template);
         if (r < 0)
                 return log_error_errno(r, "Failed to enroll keyset '%s' into '%s': %m", keyset,
                                        template);

@@ -23,19 +23,30 @@ static int getopt_error(char *argv[], int c) {
 
 static int signer_error(int r, const char *keyset) {
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to load the signing key of keyset '%s': "
-                                          "uefi-db.key or uefi-db.crt is missing",
+                return log_error_errno(r,
+                                       "Failed to load the signing key of keyset '%s': "
+                                       "uefi-db.key or uefi-db.crt is missing",
                                        keyset);
         if (r == -EKEYREJECTED)
-                return log_error_errno(r, "Failed to load the signing key of keyset '%s': "
-                                          "the certificate does not belong to the key",
+                return log_error_errno(r,
+                                       "Failed to load the signing key of keyset '%s': "
+                                       "the certificate does not belong to the key",
                                        keyset);
         return log_error_errno(r, "Failed to load the signing key of keyset '%s': %m", keyset);
 }
 
 int verb_uki_build(int argc, char *argv[]) {
-        enum { ARG_KEYSET = 0x100, ARG_KERNEL, ARG_INITRD, ARG_CMDLINE, ARG_OUT, ARG_STUB,
-               ARG_OS_RELEASE, ARG_PROVISION, ARG_UNSIGNED };
+        enum {
+                ARG_KEYSET = 0x100,
+                ARG_KERNEL,
+                ARG_INITRD,
+                ARG_CMDLINE,
+                ARG_OUT,
+                ARG_STUB,
+                ARG_OS_RELEASE,
+                ARG_PROVISION,
+                ARG_UNSIGNED
+        };
         static const struct option options[] = {
                 { "keyset", required_argument, NULL, ARG_KEYSET },
                 { "kernel", required_argument, NULL, ARG_KERNEL },
@@ -225,7 +236,8 @@ int verb_uki_verify(int argc, char *argv[]) {
                                        "another key)",
                                        path, keyset);
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to verify '%s': keyset '%s' has no db certificate",
+                return log_error_errno(r,
+                                       "Failed to verify '%s': keyset '%s' has no db certificate",
                                        path, keyset);
         if (r < 0)
                 return log_error_errno(r, "Refused '%s': malformed signature: %m", path);

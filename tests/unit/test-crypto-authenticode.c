@@ -60,8 +60,9 @@ TEST(uefi_variable_sign_verify) {
         ASSERT_EQ(n, n2);
         ASSERT_TRUE(memcmp(sig, sig2, n) == 0); /* deterministic */
         ASSERT_OK(crypto_pkcs7_verify_uefi_variable(sig, n, payload, sizeof payload, own, on));
-        ASSERT_ERRNO(crypto_pkcs7_verify_uefi_variable(sig, n, payload, sizeof payload - 1, own, on),
-                     -EKEYREJECTED);
+        ASSERT_ERRNO(
+                crypto_pkcs7_verify_uefi_variable(sig, n, payload, sizeof payload - 1, own, on),
+                -EKEYREJECTED);
         ASSERT_ERRNO(crypto_pkcs7_verify_uefi_variable(sig, n, payload, sizeof payload, other, xn),
                      -EKEYREJECTED);
         sig[n - 5] ^= 1; /* the RSA signature */

@@ -68,7 +68,9 @@ TEST(auth_build_parse) {
         auth[8] = 0;
         auth[16 + 6] = 0x02; /* wCertificateType */
         ASSERT_ERRNO(efi_auth_parse(auth, an, NULL, NULL, NULL, NULL, NULL), -EBADMSG);
-        ASSERT_ERRNO(efi_auth_payload("", &EFI_GLOBAL_VARIABLE_GUID, 0x27, &t, data, 3, &payload, &pn), -EINVAL);
+        ASSERT_ERRNO(
+                efi_auth_payload("", &EFI_GLOBAL_VARIABLE_GUID, 0x27, &t, data, 3, &payload, &pn),
+                -EINVAL);
 }
 
 TEST(varstore_enroll_roundtrip) {
@@ -149,8 +151,8 @@ TEST(varstore_full) {
 }
 
 TEST(attributes_string) {
-        _cleanup_free_ char *a = efi_attributes_to_string(0x27), *b = efi_attributes_to_string(0x100),
-                            *c = efi_attributes_to_string(0);
+        _cleanup_free_ char *a = efi_attributes_to_string(0x27),
+                            *b = efi_attributes_to_string(0x100), *c = efi_attributes_to_string(0);
         ASSERT_STREQ(a, "NV|BS|RT|TIME_AUTH");
         ASSERT_STREQ(b, "0x100");
         ASSERT_STREQ(c, "-");

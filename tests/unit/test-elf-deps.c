@@ -23,7 +23,10 @@ TEST(parse_self) {
         for (size_t k = 0; k < 4096 && k < n; k += 61)
                 if (elf_parse_dynamic((const uint8_t *) buf, k, &info) >= 0)
                         elf_dynamic_info_done(&info);
-        ASSERT_ERRNO(elf_parse_dynamic((const uint8_t *) "\x7f" "ELF", 4, &info), -EBADMSG);
+        ASSERT_ERRNO(elf_parse_dynamic((const uint8_t *) "\x7f"
+                                                         "ELF",
+                                       4, &info),
+                     -EBADMSG);
         buf[18] = 3; /* e_machine: i386 */
         ASSERT_ERRNO(elf_parse_dynamic((const uint8_t *) buf, n, &info), -EBADMSG);
 }
@@ -44,8 +47,9 @@ TEST(ldcache) {
 
 TEST(normalize) {
         static const char *const cases[][2] = {
-                { "/a/b/../c", "/a/c" }, { "/..", "/" },     { "/a/./b//c/", "/a/b/c" },
-                { "/", "/" },            { "/a/../../b", "/b" }, { "/init/../lib/x.so", "/lib/x.so" },
+                { "/a/b/../c", "/a/c" },    { "/..", "/" },
+                { "/a/./b//c/", "/a/b/c" }, { "/", "/" },
+                { "/a/../../b", "/b" },     { "/init/../lib/x.so", "/lib/x.so" },
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 _cleanup_free_ char *n = path_normalize_lexical(cases[i][0]);
