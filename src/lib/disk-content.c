@@ -93,12 +93,9 @@ static int check_blob(const char *path, const char *digest, uint64_t size) {
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                ssize_t k = read(fd, buf, 1 << 20);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                ssize_t k = loop_read(fd, buf, 1 << 20);
+                if (k < 0)
+                        return (int) k;
                 if (k == 0)
                         break;
                 total += (uint64_t) k;

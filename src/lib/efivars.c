@@ -13,45 +13,23 @@
 #include "uuid-util.h"
 #include "string-util.h"
 
-#define G(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                                 \
-        {                                                                                          \
-                .bytes = {                                                                         \
-                        (a) &0xff,                                                                 \
-                        ((a) >> 8) & 0xff,                                                         \
-                        ((a) >> 16) & 0xff,                                                        \
-                        ((a) >> 24) & 0xff,                                                        \
-                        (b) &0xff,                                                                 \
-                        ((b) >> 8) & 0xff,                                                         \
-                        (c) &0xff,                                                                 \
-                        ((c) >> 8) & 0xff,                                                         \
-                        d0,                                                                        \
-                        d1,                                                                        \
-                        d2,                                                                        \
-                        d3,                                                                        \
-                        d4,                                                                        \
-                        d5,                                                                        \
-                        d6,                                                                        \
-                        d7                                                                         \
-                }                                                                                  \
-        }
-
 const EfiGuid EFI_GLOBAL_VARIABLE_GUID =
-        G(0x8be4df61, 0x93ca, 0x11d2, 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c);
+        EFI_GUID_INIT(0x8be4df61, 0x93ca, 0x11d2, 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c);
 const EfiGuid EFI_IMAGE_SECURITY_DATABASE_GUID =
-        G(0xd719b2cb, 0x3d3a, 0x4596, 0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f);
+        EFI_GUID_INIT(0xd719b2cb, 0x3d3a, 0x4596, 0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f);
 const EfiGuid EFI_CERT_TYPE_PKCS7_GUID =
-        G(0x4aafd29d, 0x68df, 0x49ee, 0x8a, 0xa9, 0x34, 0x7d, 0x37, 0x56, 0x65, 0xa7);
+        EFI_GUID_INIT(0x4aafd29d, 0x68df, 0x49ee, 0x8a, 0xa9, 0x34, 0x7d, 0x37, 0x56, 0x65, 0xa7);
 const EfiGuid EDKII_SECURE_BOOT_ENABLE_GUID =
-        G(0xf0a30bc7, 0xaf08, 0x4556, 0x99, 0xc4, 0x00, 0x10, 0x09, 0xc9, 0x3a, 0x44);
+        EFI_GUID_INIT(0xf0a30bc7, 0xaf08, 0x4556, 0x99, 0xc4, 0x00, 0x10, 0x09, 0xc9, 0x3a, 0x44);
 const EfiGuid EDKII_CUSTOM_MODE_GUID =
-        G(0xc076ec0c, 0x7028, 0x4399, 0xa0, 0x72, 0x71, 0xee, 0x5c, 0x44, 0x8b, 0x9f);
+        EFI_GUID_INIT(0xc076ec0c, 0x7028, 0x4399, 0xa0, 0x72, 0x71, 0xee, 0x5c, 0x44, 0x8b, 0x9f);
 /* PI 1.8 volume 3: the firmware volume that holds non-volatile variables. */
 static const EfiGuid EFI_SYSTEM_NV_DATA_FV_GUID =
-        G(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
+        EFI_GUID_INIT(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
 /* edk2 VariableFormat.h: gEfiAuthenticatedVariableGuid marks a store of
  * AUTHENTICATED_VARIABLE_HEADER records (gEfiVariableGuid would be the plain kind). */
 static const EfiGuid EFI_AUTHENTICATED_VARIABLE_GUID =
-        G(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);
+        EFI_GUID_INIT(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);
 
 bool efi_guid_equal(const EfiGuid *a, const EfiGuid *b) {
         return memcmp(a->bytes, b->bytes, 16) == 0;

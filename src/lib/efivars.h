@@ -21,6 +21,29 @@ typedef struct EfiGuid {
         uint8_t bytes[16];
 } EfiGuid;
 
+/* An EfiGuid initializer from the usual {Data1, Data2, Data3, {Data4[8]}} notation. */
+#define EFI_GUID_INIT(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                     \
+        {                                                                                          \
+                .bytes = {                                                                         \
+                        (a) &0xff,                                                                 \
+                        ((a) >> 8) & 0xff,                                                         \
+                        ((a) >> 16) & 0xff,                                                        \
+                        ((a) >> 24) & 0xff,                                                        \
+                        (b) &0xff,                                                                 \
+                        ((b) >> 8) & 0xff,                                                         \
+                        (c) &0xff,                                                                 \
+                        ((c) >> 8) & 0xff,                                                         \
+                        d0,                                                                        \
+                        d1,                                                                        \
+                        d2,                                                                        \
+                        d3,                                                                        \
+                        d4,                                                                        \
+                        d5,                                                                        \
+                        d6,                                                                        \
+                        d7                                                                         \
+                }                                                                                  \
+        }
+
 #define EFI_GUID_STRING_SIZE 37
 /* Text form through uuid-util.h (RFC 9562 order) and its EFI_GUID layout conversion. */
 int efi_guid_from_string(const char *s, EfiGuid *ret); /* -EINVAL unless 8-4-4-4-12 hex */

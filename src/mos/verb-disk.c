@@ -16,6 +16,7 @@
 #include "string-util.h"
 #include "uki.h"
 #include "verb-disk.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 static int parse_size(const char *s, uint64_t *ret) {
@@ -93,7 +94,7 @@ int verb_disk_create(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -143,14 +144,12 @@ int verb_disk_create(int argc, char *argv[]) {
                 case ARG_BOOT_ONLY:
                         boot_only = true;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
         if (!keyset || !out || !p.uki)
                 return verb_usage_error(argv[0], "--keyset, --uki and --out are required");
         if (boot_only && (product || manifest || layout))

@@ -16,12 +16,13 @@
 #include "path-util.h"
 #include "string-util.h"
 #include "verb-firmware.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 #define VARS_IMAGE_MAX EFI_VARSTORE_IMAGE_MAX
 
 static int print_vars(const char *path, bool json) {
-        _cleanup_free_ char *image = NULL, *dump = NULL;
+        _cleanup_free_ char *image = NULL;
         _cleanup_json_ json_t *d = NULL;
         json_t *vars, *sb, *v;
         size_t n, i;
@@ -38,13 +39,8 @@ static int print_vars(const char *path, bool json) {
                                        path);
         if (r < 0)
                 return log_error_errno(r, "Failed to read vars image '%s': %m", path);
-        if (json) {
-                r = json_dump_canonical(d, &dump, &n);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to format JSON: %m");
-                printf("%s\n", dump);
-                return 0;
-        }
+        if (json)
+                return verb_print_json(json_incref(d));
 
         sb = json_object_get(d, "secure-boot");
         printf("Secure Boot: PK %s, SecureBootEnable %s, CustomMode %s\n",
@@ -161,7 +157,7 @@ int verb_firmware_vars(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -184,14 +180,12 @@ int verb_firmware_vars(int argc, char *argv[]) {
                 case ARG_AUTH_TIME:
                         auth_time_arg = optarg;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
 
         if (list) {
                 if (keyset || out)

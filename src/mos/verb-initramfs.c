@@ -14,6 +14,7 @@
 #include "string-util.h"
 #include "strv.h"
 #include "verb-initramfs.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 int verb_initramfs_build(int argc, char *argv[]) {
@@ -58,7 +59,7 @@ int verb_initramfs_build(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_INIT:
                         p.init = optarg;
@@ -112,14 +113,12 @@ int verb_initramfs_build(int argc, char *argv[]) {
                 case ARG_OUT:
                         out = optarg;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
         if (!out)
                 return verb_usage_error(argv[0], "--out is required");
         if (!p.init)

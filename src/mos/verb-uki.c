@@ -11,15 +11,10 @@
 #include "string-util.h"
 #include "uki.h"
 #include "verb-uki.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 #define OS_RELEASE_MAX (64u * 1024)
-
-static int getopt_error(char *argv[], int c) {
-        if (c == ':')
-                return verb_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
-        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-}
 
 static int signer_error(int r, const char *keyset) {
         if (r == -ENOKEY)
@@ -70,7 +65,7 @@ int verb_uki_build(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -100,10 +95,11 @@ int verb_uki_build(int argc, char *argv[]) {
                         unsigned_ = true;
                         break;
                 default:
-                        return getopt_error(argv, c);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
         if (!p.kernel || !out)
                 return verb_usage_error(argv[0], "--kernel and --out are required");
         if (!keyset && !unsigned_)
@@ -161,7 +157,7 @@ int verb_uki_sign(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -173,10 +169,11 @@ int verb_uki_sign(int argc, char *argv[]) {
                         provision = true;
                         break;
                 default:
-                        return getopt_error(argv, c);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind + 1 < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind + 1]);
+        r = verb_check_args(argv, argc, 0, 1, "EFI-BINARY");
+        if (r != 0)
+                return r;
         if (optind < argc)
                 in = argv[optind];
         if (!keyset || !out)
@@ -209,16 +206,19 @@ int verb_uki_verify(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
                         break;
                 default:
-                        return getopt_error(argv, c);
+                        return verb_option_error(argv, c, options);
                 }
-        if (!keyset || optind + 1 != argc)
-                return verb_usage_error(argv[0], "expected --keyset DIR and one FILE");
+        r = verb_check_args(argv, argc, 1, 1, "FILE");
+        if (r != 0)
+                return r;
+        if (!keyset)
+                return verb_usage_error(argv[0], "--keyset is required");
         path = argv[optind];
 
         r = pe_image_load(path, &img);

@@ -12,6 +12,7 @@
 #include "parse-util.h"
 #include "string-util.h"
 #include "verb-vm.h"
+#include "verb-util.h"
 #include "verbs.h"
 #include "vm.h"
 
@@ -69,7 +70,7 @@ int verb_vm_run(int argc, char *argv[]) {
         p.accel = secure_getenv("MOS_VM_ACCEL") ?: "auto";
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_VARS:
                         p.vars = optarg;
@@ -121,14 +122,12 @@ int verb_vm_run(int argc, char *argv[]) {
                 case ARG_JSON:
                         json = true;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind + 1 != argc)
-                return verb_usage_error(argv[0], "expected one IMAGE");
+        r = verb_check_args(argv, argc, 1, 1, "IMAGE");
+        if (r != 0)
+                return r;
         p.image = argv[optind];
         if (!p.vars || !p.tpm_state)
                 return verb_usage_error(argv[0], "--vars and --tpm-state are required");

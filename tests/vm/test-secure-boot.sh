@@ -63,6 +63,7 @@ run_vm() { # NAME IMAGE VARS [TPM-STATE]: runs in the background, result in $T/N
 }
 wait_vms() { wait "${pids[@]}"; pids=(); }
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$T/$1.json" "$2" 2>/dev/null; }
+secs() { python3 -c "import json,sys; print('%.1f' % (json.load(open(sys.argv[1]))[sys.argv[2]] / 1000))" "$T/$1.json" "$2" 2>/dev/null; }
 diag() { grep -a "MOS-DIAG:" "$T/$1.log" | tr -d '\r' | grep -o "[[:space:]]$2=[^ ]*" | head -1 | sed "s/.*$2=//"; }
 
 # ---- the refusals, three at a time ----
@@ -72,7 +73,7 @@ wait_vms
 for bad in unsigned tampered b; do
         rc=$(cat "$T/refused-$bad.rc") outcome=$(field "refused-$bad" outcome)
         if [ "$rc" = 3 ] && [ "$outcome" = firmware-refused ] && grep -aq "Access Denied" "$T/refused-$bad.log"; then
-                ok "UKI '$bad' refused by the firmware ('Access Denied') after $(field "refused-$bad" seconds | cut -c1-5) s"
+                ok "UKI '$bad' refused by the firmware ('Access Denied') after $(secs "refused-$bad" milliseconds) s"
         else
                 not_ok "UKI '$bad': exit $rc, outcome '$outcome'"
                 sed 's/^/# /' "$T/refused-$bad.err"
@@ -87,7 +88,7 @@ wait_vms
 for k in a b; do
         rc=$(cat "$T/good-$k.rc")
         if [ "$rc" = 0 ] && [ "$(field "good-$k" outcome)" = success ]; then
-                ok "keyset $k: signed UKI boots to the success marker in $(field "good-$k" seconds | cut -c1-5) s"
+                ok "keyset $k: signed UKI boots to the success marker in $(secs "good-$k" milliseconds) s"
         else
                 not_ok "keyset $k: signed UKI did not boot (exit $rc)"
                 sed 's/^/# /' "$T/good-$k.err"
@@ -101,7 +102,7 @@ for k in a b; do
         echo "$pcr" | grep -Eq '^[0-9a-f]{64}$' && ok "keyset $k: guest read PCR 7 from /dev/tpmrm0: $pcr" ||
                 not_ok "keyset $k: no PCR 7 from the guest: $(grep -a 'MOS-DIAG' "$T/good-$k.log" | tail -3)"
         echo "$pcr" >"$T/pcr7-$k"
-        echo "# keyset $k: first initramfs line $(field "good-$k" first-initramfs-line | cut -c1-5) s after qemu start ($(field "good-$k" accel))"
+        echo "# keyset $k: first initramfs line $(secs "good-$k" first-initramfs-line-ms) s after qemu start ($(field "good-$k" accel))"
 done
 [ "$(cat "$T/pcr7-a")" != "$(cat "$T/pcr7-b")" ] && ok "PCR 7 differs between the keysets" || not_ok "PCR 7 is the same for both keysets"
 
