@@ -84,8 +84,7 @@ static int gzip_compress(int level, const void *data, size_t size, uint8_t **ret
 
         /* windowBits 15 + 16: a gzip wrapper with a zero mtime and no file name, so the output
          * is reproducible. */
-        if (deflateInit2(&z, level ? level : 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
-            Z_OK)
+        if (deflateInit2(&z, level ? level : 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
                 return -ENOMEM;
         do {
                 uint8_t *p;
@@ -243,8 +242,8 @@ static int gzip_decompress(const void *data, size_t size, size_t max_size, uint8
         return finish_output(&b, max_size, r, ret, ret_size);
 }
 
-int decompress_buffer(Compression c, const void *data, size_t size, size_t max_size,
-                      uint8_t **ret, size_t *ret_size) {
+int decompress_buffer(Compression c, const void *data, size_t size, size_t max_size, uint8_t **ret,
+                      size_t *ret_size) {
         switch (c) {
         case COMPRESSION_ZSTD:
                 return zstd_decompress(data, size, max_size, ret, ret_size);

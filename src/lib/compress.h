@@ -29,5 +29,5 @@ int compress_buffer(Compression c, int level, const void *data, size_t size, uin
 
 /* One-shot decompression of a complete stream with an output limit: -EFBIG above max_size,
  * -EBADMSG for corrupt or truncated input. */
-int decompress_buffer(Compression c, const void *data, size_t size, size_t max_size,
-                      uint8_t **ret, size_t *ret_size);
+int decompress_buffer(Compression c, const void *data, size_t size, size_t max_size, uint8_t **ret,
+                      size_t *ret_size);

@@ -52,8 +52,8 @@ static int write_entry(CpioWriter *w, const char *path, mode_t mode, uint32_t in
         return byte_buffer_error(&w->out);
 }
 
-int cpio_add(CpioWriter *w, const char *path, mode_t mode, uint32_t rdev_major,
-             uint32_t rdev_minor, const void *data, size_t size) {
+int cpio_add(CpioWriter *w, const char *path, mode_t mode, uint32_t rdev_major, uint32_t rdev_minor,
+             const void *data, size_t size) {
         if (!path_is_safe_relative(path))
                 return -EINVAL;
         if (!S_ISREG(mode) && !S_ISLNK(mode) && size > 0)

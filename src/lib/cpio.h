@@ -19,8 +19,8 @@ typedef struct CpioWriter {
 } CpioWriter;
 
 /* path: relative ("usr/bin/x"), no "." or ".." components. mode includes the type bits. */
-int cpio_add(CpioWriter *w, const char *path, mode_t mode, uint32_t rdev_major,
-             uint32_t rdev_minor, const void *data, size_t size);
+int cpio_add(CpioWriter *w, const char *path, mode_t mode, uint32_t rdev_major, uint32_t rdev_minor,
+             const void *data, size_t size);
 static inline int cpio_add_file(CpioWriter *w, const char *path, mode_t perm, const void *data,
                                 size_t size) {
         return cpio_add(w, path, S_IFREG | (perm & 07777), 0, 0, data, size);

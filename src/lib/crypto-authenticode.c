@@ -12,122 +12,28 @@
  * the firmware in the tests). */
 
 #include <errno.h>
-#include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509v3.h>
 
 #include "byte-buffer.h"
 #include "crypto-openssl.h"
-#include "fileio.h"
 #include "log.h"
 #include "memory-util.h"
 
-#define CERT_FILE_MAX (64u * 1024)
 #define SIGNATURE_MAX (1024u * 1024)
 
 struct CryptoSigner {
         CryptoKey *key;
-        X509 *cert;
+        CryptoCert *cert;
 };
 
 CryptoSigner *crypto_signer_free(CryptoSigner *s) {
         if (!s)
                 return NULL;
         crypto_key_free(s->key);
-        X509_free(s->cert);
+        crypto_cert_free(s->cert);
         free(s);
         return NULL;
-}
-
-static int x509_from_bytes(const uint8_t *data, size_t size, X509 **ret) {
-        _cleanup_(BIO_freep) BIO *b = NULL;
-        const unsigned char *p = data;
-        X509 *x;
-
-        if (size > CERT_FILE_MAX)
-                return -EFBIG;
-        if (size >= 10 && memcmp(data, "-----BEGIN", 10) == 0) {
-                b = BIO_new_mem_buf(data, (int) size);
-                if (!b)
-                        return -ENOMEM;
-                x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-                if (!x)
-                        return openssl_error_errno(EBADMSG, "PEM_read_bio_X509");
-        } else {
-                x = d2i_X509(NULL, &p, (long) size);
-                if (!x)
-                        return openssl_error_errno(EBADMSG, "d2i_X509");
-                if (p != data + size) {
-                        X509_free(x);
-                        return -EBADMSG;
-                }
-        }
-        *ret = x;
-        return 0;
-}
-
-static int x509_load(const char *path, X509 **ret) {
-        _cleanup_free_ char *buf = NULL;
-        size_t n;
-        int r;
-
-        r = read_full_file(path, CERT_FILE_MAX, &buf, &n);
-        if (r < 0)
-                return r;
-        return x509_from_bytes((const uint8_t *) buf, n, ret);
-}
-
-static int x509_der(X509 *x, uint8_t **ret, size_t *ret_size) {
-        unsigned char *der = NULL;
-        int n = i2d_X509(x, &der);
-        uint8_t *copy;
-
-        if (n <= 0)
-                return openssl_error("i2d_X509");
-        copy = malloc((size_t) n);
-        if (!copy) {
-                OPENSSL_free(der);
-                return -ENOMEM;
-        }
-        memcpy(copy, der, (size_t) n);
-        OPENSSL_free(der);
-        *ret = copy;
-        *ret_size = (size_t) n;
-        return 0;
-}
-
-int crypto_x509_load_der(const char *path, uint8_t **ret, size_t *ret_size) {
-        _cleanup_(X509_freep) X509 *x = NULL;
-        int r;
-
-        r = x509_load(path, &x);
-        if (r < 0)
-                return r;
-        return x509_der(x, ret, ret_size);
-}
-
-int crypto_x509_der_subject(const uint8_t *der, size_t size, char **ret) {
-        _cleanup_(X509_freep) X509 *x = NULL;
-        _cleanup_(BIO_freep) BIO *b = NULL;
-        char *s, *data;
-        long n;
-        int r;
-
-        r = x509_from_bytes(der, size, &x);
-        if (r < 0)
-                return r;
-        b = BIO_new(BIO_s_mem());
-        if (!b)
-                return -ENOMEM;
-        if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-                               XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) < 0)
-                return openssl_error("X509_NAME_print_ex");
-        n = BIO_get_mem_data(b, &data);
-        s = strndup(data, (size_t) n);
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
 }
 
 int crypto_signer_load(const char *key_path, const char *cert_path, CryptoSigner **ret) {
@@ -140,17 +46,18 @@ int crypto_signer_load(const char *key_path, const char *cert_path, CryptoSigner
         r = crypto_key_load_private_pem(key_path, &s->key);
         if (r < 0)
                 return r;
-        r = x509_load(cert_path, &s->cert);
+        r = crypto_cert_load(cert_path, &s->cert);
         if (r < 0)
                 return r;
-        if (X509_check_private_key(s->cert, s->key->pkey) != 1)
-                return openssl_error_errno(EKEYREJECTED, "X509_check_private_key");
+        r = crypto_cert_matches_key(s->cert, s->key);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(s);
         return 0;
 }
 
 int crypto_signer_cert_der(const CryptoSigner *s, uint8_t **ret, size_t *ret_size) {
-        return x509_der(s->cert, ret, ret_size);
+        return crypto_cert_to_der(s->cert, ret, ret_size);
 }
 
 /* ---- a minimal DER writer (X.690): definite lengths, content built bottom-up ---- */
@@ -206,13 +113,16 @@ static void der_wrap(ByteBuffer *b, uint8_t tag, ByteBuffer *inner) {
 
 /* DER encodings of the object identifiers used here (content octets). */
 static const uint8_t OID_SHA256[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 };
-static const uint8_t OID_RSA_ENCRYPTION[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
+static const uint8_t OID_RSA_ENCRYPTION[] = {
+        0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01
+};
 static const uint8_t OID_PKCS7_DATA[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01 };
 static const uint8_t OID_PKCS7_SIGNED_DATA[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
                                                  0x0d, 0x01, 0x07, 0x02 };
 static const uint8_t OID_CONTENT_TYPE[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03 };
-static const uint8_t OID_MESSAGE_DIGEST[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                              0x0d, 0x01, 0x09, 0x04 };
+static const uint8_t OID_MESSAGE_DIGEST[] = {
+        0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04
+};
 /* Authenticode: SPC_INDIRECT_DATA_OBJID 1.3.6.1.4.1.311.2.1.4, SPC_PE_IMAGE_DATAOBJ
  * 1.3.6.1.4.1.311.2.1.15. */
 static const uint8_t OID_SPC_INDIRECT_DATA[] = { 0x2b, 0x06, 0x01, 0x04, 0x01,
@@ -297,15 +207,15 @@ static int signed_data_build(const CryptoSigner *s, const uint8_t *content_type,
         if (content)
                 der_tlv(&t, DER_CONTEXT_0, content->data, content->size);
         der_wrap(&sd, DER_SEQUENCE, &t); /* contentInfo */
-        n = i2d_X509(s->cert, &der);
+        n = i2d_X509(s->cert->x509, &der);
         der_append_i2d(&t, n, &der);
         der_wrap(&sd, DER_CONTEXT_0, &t); /* certificates [0] IMPLICIT */
 
         /* SignerInfo */
         der_tlv(&si, DER_INTEGER, (const uint8_t[]){ 1 }, 1);
-        n = i2d_X509_NAME(X509_get_issuer_name(s->cert), &der);
+        n = i2d_X509_NAME(X509_get_issuer_name(s->cert->x509), &der);
         der_append_i2d(&t, n, &der);
-        n = i2d_ASN1_INTEGER(X509_get0_serialNumber(s->cert), &der);
+        n = i2d_ASN1_INTEGER(X509_get0_serialNumber(s->cert->x509), &der);
         der_append_i2d(&t, n, &der);
         der_wrap(&si, DER_SEQUENCE, &t); /* issuerAndSerialNumber */
         der_algorithm(&si, OID_SHA256, sizeof OID_SHA256);
@@ -459,9 +369,9 @@ static void X509_STORE_freep(X509_STORE **s) {
 static int pkcs7_verify(PKCS7 *p7, const uint8_t *content, size_t content_size,
                         const uint8_t *trusted_der, size_t trusted_size) {
         _cleanup_(X509_STORE_freep) X509_STORE *store = NULL;
-        _cleanup_(X509_freep) X509 *trusted = NULL;
+        _cleanup_(crypto_cert_freep) CryptoCert *trusted = NULL;
         _cleanup_(BIO_freep) BIO *in = NULL;
-        STACK_OF(PKCS7_SIGNER_INFO) *signers;
+        STACK_OF(PKCS7_SIGNER_INFO) * signers;
         int r;
 
         if (!PKCS7_type_is_signed(p7))
@@ -470,11 +380,11 @@ static int pkcs7_verify(PKCS7 *p7, const uint8_t *content, size_t content_size,
         if (!signers || sk_PKCS7_SIGNER_INFO_num(signers) != 1)
                 return -EBADMSG;
 
-        r = x509_from_bytes(trusted_der, trusted_size, &trusted);
+        r = crypto_cert_from_data(trusted_der, trusted_size, &trusted);
         if (r < 0)
                 return r;
         store = X509_STORE_new();
-        if (!store || X509_STORE_add_cert(store, trusted) != 1)
+        if (!store || X509_STORE_add_cert(store, trusted->x509) != 1)
                 return openssl_error_errno(ENOMEM, "X509_STORE_add_cert");
         /* The trusted certificate may be an intermediate (db issued by KEK): partial chains
          * end there. Firmware ignores validity periods and key purposes; so do we. */
@@ -539,8 +449,8 @@ static int der_next(const uint8_t **p, size_t *n, uint8_t tag, const uint8_t **r
 }
 
 int crypto_authenticode_verify(const uint8_t *sig, size_t size,
-                               const uint8_t digest[SHA256_DIGEST_SIZE],
-                               const uint8_t *trusted_der, size_t trusted_size) {
+                               const uint8_t digest[SHA256_DIGEST_SIZE], const uint8_t *trusted_der,
+                               size_t trusted_size) {
         _cleanup_(PKCS7_freep) PKCS7 *p7 = NULL;
         const unsigned char *p = sig;
         const uint8_t *idc, *c, *d, *alg, *oid;
@@ -560,9 +470,9 @@ int crypto_authenticode_verify(const uint8_t *sig, size_t size,
                 /* The content type must be SPC_INDIRECT_DATA_OBJID. */
                 unsigned char *oder = NULL;
                 int k = i2d_ASN1_OBJECT(p7->d.sign->contents->type, &oder);
-                bool ok = k == (int) (2 + sizeof OID_SPC_INDIRECT_DATA) &&
-                          memcmp(oder + 2, OID_SPC_INDIRECT_DATA, sizeof OID_SPC_INDIRECT_DATA) ==
-                                  0;
+                bool ok =
+                        k == (int) (2 + sizeof OID_SPC_INDIRECT_DATA) &&
+                        memcmp(oder + 2, OID_SPC_INDIRECT_DATA, sizeof OID_SPC_INDIRECT_DATA) == 0;
                 OPENSSL_free(oder);
                 if (!ok)
                         return -EBADMSG;

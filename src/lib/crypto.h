@@ -214,20 +214,17 @@ int crypto_cms_sign_detached(const CryptoCert *signer, const CryptoKey *key, con
  * not verify); *ret_error (may be NULL, set on failure) says which. */
 int crypto_cms_verify_detached(const void *sig, size_t sig_size, const void *data, size_t size,
                                CryptoCert **ret_signer, char **ret_error);
+
 /* ---- UEFI signing: authenticated variables and Authenticode (crypto-authenticode.c) ---- */
 
-/* A signing key with its X.509 certificate (the keyset's uefi-pk, uefi-kek, uefi-db...). */
+/* A signing key with its X.509 certificate (the keyset's uefi-pk, uefi-kek, uefi-db...);
+ * certificates themselves are CryptoCert (crypto-x509.c). */
 typedef struct CryptoSigner CryptoSigner;
 /* -EBADMSG when a file does not parse, -EKEYREJECTED when the certificate is not the key's. */
 int crypto_signer_load(const char *key_path, const char *cert_path, CryptoSigner **ret);
 CryptoSigner *crypto_signer_free(CryptoSigner *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(CryptoSigner *, crypto_signer_free);
 int crypto_signer_cert_der(const CryptoSigner *s, uint8_t **ret, size_t *ret_size);
-
-/* A certificate file (PEM or DER) as DER; -EBADMSG when it is not one certificate. */
-int crypto_x509_load_der(const char *path, uint8_t **ret, size_t *ret_size);
-/* One line naming the subject ("CN=..., O=...") of a DER certificate; -EBADMSG if malformed. */
-int crypto_x509_der_subject(const uint8_t *der, size_t size, char **ret);
 
 /* PKCS#7 SignedData (RFC 2315 section 9.1) over payload: SHA-256, RSA PKCS#1 v1.5, detached
  * content of type data, no authenticated attributes, the signer certificate included. DER of
@@ -254,5 +251,5 @@ int crypto_authenticode_sign(const CryptoSigner *s, const uint8_t digest[SHA256_
  * the trusted certificate and its SpcIndirectDataContent names digest. 0, -EKEYREJECTED (bad
  * signature, untrusted signer, other digest) or -EBADMSG (malformed). */
 int crypto_authenticode_verify(const uint8_t *sig, size_t size,
-                               const uint8_t digest[SHA256_DIGEST_SIZE],
-                               const uint8_t *trusted_der, size_t trusted_size);
+                               const uint8_t digest[SHA256_DIGEST_SIZE], const uint8_t *trusted_der,
+                               size_t trusted_size);

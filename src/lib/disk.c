@@ -66,8 +66,8 @@ int disk_create(const DiskParams *p, const char *out, DiskLayout *ret_layout) {
         _cleanup_close_ int fd = -1;
         FatFile esp[4];
         GptPartition parts[4] = { 0 };
-        static const char *const labels[4] = { DISK_LABEL_ESP, DISK_LABEL_CONFIG,
-                                               DISK_LABEL_STORE, DISK_LABEL_DATA };
+        static const char *const labels[4] = { DISK_LABEL_ESP, DISK_LABEL_CONFIG, DISK_LABEL_STORE,
+                                               DISK_LABEL_DATA };
         static const char *const fat_labels[3] = { "MOS-ESP", "MOS-CONFIG", "MOS-STORE" };
         DiskLayout L = { 0 };
         EfiGuid disk_guid;
@@ -85,12 +85,15 @@ int disk_create(const DiskParams *p, const char *out, DiskLayout *ret_layout) {
          * and a loader.conf without menu, editor or auto entries. */
         static const char loader_conf[] = "timeout 0\neditor no\nauto-entries no\n"
                                           "auto-firmware no\n";
-        esp[0] = (FatFile){ .path = "EFI/BOOT/BOOTX64.EFI", .data = p->boot_loader,
+        esp[0] = (FatFile){ .path = "EFI/BOOT/BOOTX64.EFI",
+                            .data = p->boot_loader,
                             .size = p->boot_loader_size };
-        esp[1] = (FatFile){ .path = "EFI/systemd/systemd-bootx64.efi", .data = p->boot_loader,
+        esp[1] = (FatFile){ .path = "EFI/systemd/systemd-bootx64.efi",
+                            .data = p->boot_loader,
                             .size = p->boot_loader_size };
         esp[2] = (FatFile){ .path = uki_path, .source = p->uki };
-        esp[3] = (FatFile){ .path = "loader/loader.conf", .data = loader_conf,
+        esp[3] = (FatFile){ .path = "loader/loader.conf",
+                            .data = loader_conf,
                             .size = sizeof loader_conf - 1 };
         {
                 struct stat st;
@@ -105,6 +108,8 @@ int disk_create(const DiskParams *p, const char *out, DiskLayout *ret_layout) {
         {
                 uint64_t content = fat32_size_estimate(p->store_files, p->n_store_files);
                 L.size[2] = fat_size(p->store_size, p->store_files, p->n_store_files, content / 4);
+                if (!p->store_size)
+                        L.size[2] = MAX(L.size[2], align_up(p->store_min_size));
         }
         L.size[3] = align_up(p->data_size ?: DISK_DEFAULT_DATA_SIZE);
         off = DISK_ALIGN; /* partitions start at 1 MiB */
@@ -125,8 +130,9 @@ int disk_create(const DiskParams *p, const char *out, DiskLayout *ret_layout) {
 
         disk_derive_guid(p->seed, "disk", disk_guid.bytes);
         for (int i = 0; i < 4; i++) {
-                parts[i].type = i == 0 ? GPT_TYPE_ESP : i == 3 ? GPT_TYPE_LINUX_LUKS
-                                                               : GPT_TYPE_LINUX_DATA;
+                parts[i].type = i == 0   ? GPT_TYPE_ESP
+                                : i == 3 ? GPT_TYPE_LINUX_LUKS
+                                         : GPT_TYPE_LINUX_DATA;
                 disk_derive_guid(p->seed, labels[i], parts[i].uuid.bytes);
                 parts[i].first_lba = L.offset[i] / GPT_SECTOR;
                 parts[i].last_lba = (L.offset[i] + L.size[i]) / GPT_SECTOR - 1;

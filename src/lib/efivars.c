@@ -3,91 +3,52 @@
 #include "efivars.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "byte-buffer.h"
+#include "efi-siglist.h"
+#include "uuid-util.h"
 #include "string-util.h"
 
-#define G(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                                 \
-        {                                                                                          \
-                .bytes = { (a) &0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,   \
-                           (b) &0xff, ((b) >> 8) & 0xff, (c) &0xff, ((c) >> 8) & 0xff, d0, d1, d2, \
-                           d3, d4, d5, d6, d7 }                                                    \
-        }
-
 const EfiGuid EFI_GLOBAL_VARIABLE_GUID =
-        G(0x8be4df61, 0x93ca, 0x11d2, 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c);
+        EFI_GUID_INIT(0x8be4df61, 0x93ca, 0x11d2, 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c);
 const EfiGuid EFI_IMAGE_SECURITY_DATABASE_GUID =
-        G(0xd719b2cb, 0x3d3a, 0x4596, 0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f);
-const EfiGuid EFI_CERT_X509_GUID =
-        G(0xa5c059a1, 0x94e4, 0x4aa7, 0x87, 0xb5, 0xab, 0x15, 0x5c, 0x2b, 0xf0, 0x72);
-const EfiGuid EFI_CERT_SHA256_GUID =
-        G(0xc1c41626, 0x504c, 0x4092, 0xac, 0xa9, 0x41, 0xf9, 0x36, 0x93, 0x43, 0x28);
+        EFI_GUID_INIT(0xd719b2cb, 0x3d3a, 0x4596, 0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f);
 const EfiGuid EFI_CERT_TYPE_PKCS7_GUID =
-        G(0x4aafd29d, 0x68df, 0x49ee, 0x8a, 0xa9, 0x34, 0x7d, 0x37, 0x56, 0x65, 0xa7);
+        EFI_GUID_INIT(0x4aafd29d, 0x68df, 0x49ee, 0x8a, 0xa9, 0x34, 0x7d, 0x37, 0x56, 0x65, 0xa7);
 const EfiGuid EDKII_SECURE_BOOT_ENABLE_GUID =
-        G(0xf0a30bc7, 0xaf08, 0x4556, 0x99, 0xc4, 0x00, 0x10, 0x09, 0xc9, 0x3a, 0x44);
+        EFI_GUID_INIT(0xf0a30bc7, 0xaf08, 0x4556, 0x99, 0xc4, 0x00, 0x10, 0x09, 0xc9, 0x3a, 0x44);
 const EfiGuid EDKII_CUSTOM_MODE_GUID =
-        G(0xc076ec0c, 0x7028, 0x4399, 0xa0, 0x72, 0x71, 0xee, 0x5c, 0x44, 0x8b, 0x9f);
+        EFI_GUID_INIT(0xc076ec0c, 0x7028, 0x4399, 0xa0, 0x72, 0x71, 0xee, 0x5c, 0x44, 0x8b, 0x9f);
 /* PI 1.8 volume 3: the firmware volume that holds non-volatile variables. */
 static const EfiGuid EFI_SYSTEM_NV_DATA_FV_GUID =
-        G(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
+        EFI_GUID_INIT(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
 /* edk2 VariableFormat.h: gEfiAuthenticatedVariableGuid marks a store of
  * AUTHENTICATED_VARIABLE_HEADER records (gEfiVariableGuid would be the plain kind). */
 static const EfiGuid EFI_AUTHENTICATED_VARIABLE_GUID =
-        G(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);
+        EFI_GUID_INIT(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);
 
 bool efi_guid_equal(const EfiGuid *a, const EfiGuid *b) {
         return memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-static int unhex_digit(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int efi_guid_from_string(const char *s, EfiGuid *ret) {
-        /* Text order of the 16 bytes: data1 (4, LE on disk), data2 (2, LE), data3 (2, LE), then 8
-         * bytes as written. */
-        static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-        EfiGuid g;
-        size_t k = 0;
+        uint8_t u[UUID_SIZE];
 
-        if (!s || strlen(s) != 36)
+        if (!s || uuid_from_string(s, u) < 0)
                 return -EINVAL;
-        for (size_t i = 0; i < 36;) {
-                int hi, lo;
-
-                if (i == 8 || i == 13 || i == 18 || i == 23) {
-                        if (s[i] != '-')
-                                return -EINVAL;
-                        i++;
-                        continue;
-                }
-                hi = unhex_digit(s[i]);
-                lo = unhex_digit(s[i + 1]);
-                if (hi < 0 || lo < 0)
-                        return -EINVAL;
-                g.bytes[order[k++]] = (uint8_t) (hi << 4 | lo);
-                i += 2;
-        }
-        *ret = g;
+        uuid_to_efi_guid(u, ret->bytes);
         return 0;
 }
 
 void efi_guid_format(const EfiGuid *g, char ret[static EFI_GUID_STRING_SIZE]) {
-        const uint8_t *b = g->bytes;
-        (void) snprintf(ret, EFI_GUID_STRING_SIZE,
-                        "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                        b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11],
-                        b[12], b[13], b[14], b[15]);
+        uint8_t u[UUID_SIZE];
+
+        uuid_from_efi_guid(g->bytes, u);
+        (void) uuid_to_string(u, ret);
 }
 
 int efi_time_from_unix(uint64_t t, EfiTime *ret) {
@@ -120,66 +81,6 @@ void efi_time_serialize(const EfiTime *t, uint8_t ret[static EFI_TIME_SIZE]) {
         /* Pad1, Nanosecond, TimeZone, Daylight, Pad2: zero for authenticated variables. */
 }
 
-/* ---- EFI_SIGNATURE_LIST (UEFI 2.10 section 32.4.1) ----
- *   EFI_GUID SignatureType; UINT32 SignatureListSize; UINT32 SignatureHeaderSize;
- *   UINT32 SignatureSize; UINT8 SignatureHeader[SignatureHeaderSize];
- *   EFI_SIGNATURE_DATA Signatures[...]: { EFI_GUID SignatureOwner; UINT8 SignatureData[]; } */
-#define ESL_HEADER_SIZE 28
-
-int efi_signature_lists_parse(const uint8_t *p, size_t n, EfiSignatureCallback cb,
-                              void *userdata) {
-        size_t off = 0;
-
-        while (off < n) {
-                uint32_t list_size, header_size, sig_size;
-                size_t body, end;
-                EfiGuid type;
-
-                if (n - off < ESL_HEADER_SIZE)
-                        return -EBADMSG;
-                memcpy(type.bytes, p + off, 16);
-                list_size = le32_read(p + off + 16);
-                header_size = le32_read(p + off + 20);
-                sig_size = le32_read(p + off + 24);
-                if (list_size < ESL_HEADER_SIZE || list_size > n - off)
-                        return -EBADMSG;
-                if (header_size > list_size - ESL_HEADER_SIZE)
-                        return -EBADMSG;
-                body = list_size - ESL_HEADER_SIZE - header_size;
-                if (sig_size <= 16 || body == 0 || body % sig_size != 0)
-                        return -EBADMSG;
-                end = off + list_size;
-                for (size_t s = off + ESL_HEADER_SIZE + header_size; s < end; s += sig_size) {
-                        EfiGuid owner;
-                        int r;
-
-                        memcpy(owner.bytes, p + s, 16);
-                        if (cb) {
-                                r = cb(&type, &owner, p + s + 16, sig_size - 16, userdata);
-                                if (r < 0)
-                                        return r;
-                        }
-                }
-                off = end;
-        }
-        return 0;
-}
-
-int efi_signature_list_x509(const EfiGuid *owner, const uint8_t *der, size_t der_size,
-                            uint8_t **ret, size_t *ret_size) {
-        ByteBuffer b = BYTE_BUFFER_INIT;
-
-        if (der_size == 0 || der_size > UINT32_MAX - ESL_HEADER_SIZE - 16)
-                return -EINVAL;
-        byte_buffer_append(&b, EFI_CERT_X509_GUID.bytes, 16);
-        byte_buffer_append_le32(&b, (uint32_t) (ESL_HEADER_SIZE + 16 + der_size));
-        byte_buffer_append_le32(&b, 0);
-        byte_buffer_append_le32(&b, (uint32_t) (16 + der_size));
-        byte_buffer_append(&b, owner->bytes, 16);
-        byte_buffer_append(&b, der, der_size);
-        return byte_buffer_steal(&b, ret, ret_size);
-}
-
 /* ---- names: UTF-8 <-> UCS-2 (the store and the signed payload use UCS-2) ---- */
 
 static void append_ucs2(ByteBuffer *b, const char *name, bool nul) {
@@ -190,7 +91,8 @@ static void append_ucs2(ByteBuffer *b, const char *name, bool nul) {
 }
 
 static bool name_is_valid(const char *name) {
-        return !isempty(name) && strlen(name) <= 512 && string_is_printable_ascii(name, strlen(name));
+        return !isempty(name) && strlen(name) <= 512 &&
+               string_is_printable_ascii(name, strlen(name));
 }
 
 /* UCS-2LE, NUL-terminated, to UTF-8. */
@@ -261,9 +163,8 @@ static void append_utf8_as_ucs2(ByteBuffer *b, const char *s) {
 
 /* ---- time-based authenticated variables ---- */
 
-int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes,
-                     const EfiTime *t, const uint8_t *data, size_t size, uint8_t **ret,
-                     size_t *ret_size) {
+int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes, const EfiTime *t,
+                     const uint8_t *data, size_t size, uint8_t **ret, size_t *ret_size) {
         ByteBuffer b = BYTE_BUFFER_INIT;
         uint8_t ts[EFI_TIME_SIZE];
 
@@ -492,7 +393,8 @@ int efi_varstore_parse(const uint8_t *image, size_t size, EfiVarStore **ret) {
 
                 /* Live: ADDED, or ADDED in deleted transition (an update interrupted before the
                  * new copy was written; edk2 keeps it when no ADDED copy exists). */
-                if (state == VAR_STATE_ADDED || state == VAR_STATE_IN_DELETED_TRANSITION_AND_ADDED) {
+                if (state == VAR_STATE_ADDED ||
+                    state == VAR_STATE_IN_DELETED_TRANSITION_AND_ADDED) {
                         EfiGuid vendor;
 
                         r = ucs2_to_utf8(h + VAR_HEADER_SIZE, name_size, &name);
@@ -627,6 +529,14 @@ int efi_varstore_serialize(const EfiVarStore *s, uint8_t **ret, size_t *ret_size
         return 0;
 }
 
+/* A non-empty, well-formed sequence of EFI_SIGNATURE_LISTs. */
+static bool siglist_valid(const uint8_t *p, size_t n) {
+        _cleanup_free_ EfiSignature *sigs = NULL;
+        size_t k;
+
+        return n > 0 && efi_siglist_parse(p, n, &sigs, &k) >= 0 && k > 0;
+}
+
 int efi_varstore_enroll_secure_boot(EfiVarStore *s, const uint8_t *pk, size_t pk_size,
                                     const uint8_t *kek, size_t kek_size, const uint8_t *db,
                                     size_t db_size, const uint8_t *dbx, size_t dbx_size) {
@@ -634,13 +544,8 @@ int efi_varstore_enroll_secure_boot(EfiVarStore *s, const uint8_t *pk, size_t pk
         static const char *const removed[] = { "dbx", "dbt", "dbr" };
         int r;
 
-        if (efi_signature_lists_parse(pk, pk_size, NULL, NULL) < 0 ||
-            efi_signature_lists_parse(kek, kek_size, NULL, NULL) < 0 ||
-            efi_signature_lists_parse(db, db_size, NULL, NULL) < 0)
-                return -EBADMSG;
-        if (pk_size == 0 || kek_size == 0 || db_size == 0)
-                return -EBADMSG;
-        if (dbx && (dbx_size == 0 || efi_signature_lists_parse(dbx, dbx_size, NULL, NULL) < 0))
+        if (!siglist_valid(pk, pk_size) || !siglist_valid(kek, kek_size) ||
+            !siglist_valid(db, db_size) || (dbx && !siglist_valid(dbx, dbx_size)))
                 return -EBADMSG;
 
         for (size_t i = 0; i < ELEMENTSOF(removed); i++) {

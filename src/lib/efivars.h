@@ -21,15 +21,37 @@ typedef struct EfiGuid {
         uint8_t bytes[16];
 } EfiGuid;
 
+/* An EfiGuid initializer from the usual {Data1, Data2, Data3, {Data4[8]}} notation. */
+#define EFI_GUID_INIT(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                     \
+        {                                                                                          \
+                .bytes = {                                                                         \
+                        (a) &0xff,                                                                 \
+                        ((a) >> 8) & 0xff,                                                         \
+                        ((a) >> 16) & 0xff,                                                        \
+                        ((a) >> 24) & 0xff,                                                        \
+                        (b) &0xff,                                                                 \
+                        ((b) >> 8) & 0xff,                                                         \
+                        (c) &0xff,                                                                 \
+                        ((c) >> 8) & 0xff,                                                         \
+                        d0,                                                                        \
+                        d1,                                                                        \
+                        d2,                                                                        \
+                        d3,                                                                        \
+                        d4,                                                                        \
+                        d5,                                                                        \
+                        d6,                                                                        \
+                        d7                                                                         \
+                }                                                                                  \
+        }
+
 #define EFI_GUID_STRING_SIZE 37
+/* Text form through uuid-util.h (RFC 9562 order) and its EFI_GUID layout conversion. */
 int efi_guid_from_string(const char *s, EfiGuid *ret); /* -EINVAL unless 8-4-4-4-12 hex */
 void efi_guid_format(const EfiGuid *g, char ret[static EFI_GUID_STRING_SIZE]);
 bool efi_guid_equal(const EfiGuid *a, const EfiGuid *b);
 
 extern const EfiGuid EFI_GLOBAL_VARIABLE_GUID;         /* PK, KEK, SecureBoot, SetupMode */
 extern const EfiGuid EFI_IMAGE_SECURITY_DATABASE_GUID; /* db, dbx */
-extern const EfiGuid EFI_CERT_X509_GUID;
-extern const EfiGuid EFI_CERT_SHA256_GUID;
 extern const EfiGuid EFI_CERT_TYPE_PKCS7_GUID;
 extern const EfiGuid EDKII_SECURE_BOOT_ENABLE_GUID; /* SecureBootEnable */
 extern const EfiGuid EDKII_CUSTOM_MODE_GUID;        /* CustomMode */
@@ -55,27 +77,14 @@ typedef struct EfiTime {
 int efi_time_from_unix(uint64_t t, EfiTime *ret);
 void efi_time_serialize(const EfiTime *t, uint8_t ret[static EFI_TIME_SIZE]);
 
-/* ---- EFI_SIGNATURE_LIST ---- */
-
-/* Calls cb for each EFI_SIGNATURE_DATA of each list; a negative return from cb stops the walk
- * and is returned. -EBADMSG when the lists are malformed (sizes that do not add up, an empty
- * list, a signature smaller than its owner GUID). */
-typedef int (*EfiSignatureCallback)(const EfiGuid *type, const EfiGuid *owner, const uint8_t *data,
-                                    size_t size, void *userdata);
-int efi_signature_lists_parse(const uint8_t *p, size_t n, EfiSignatureCallback cb,
-                              void *userdata);
-
-/* One EFI_SIGNATURE_LIST of type EFI_CERT_X509_GUID holding one certificate. */
-int efi_signature_list_x509(const EfiGuid *owner, const uint8_t *der, size_t der_size,
-                            uint8_t **ret, size_t *ret_size);
+/* EFI_SIGNATURE_LISTs: efi-siglist.h. */
 
 /* ---- time-based authenticated variables (UEFI 2.10 section 8.2.2) ---- */
 
 /* The bytes the signer signs: VariableName (UTF-16, no NUL) || VendorGuid || Attributes ||
  * TimeStamp || Data. */
-int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes,
-                     const EfiTime *t, const uint8_t *data, size_t size, uint8_t **ret,
-                     size_t *ret_size);
+int efi_auth_payload(const char *name, const EfiGuid *vendor, uint32_t attributes, const EfiTime *t,
+                     const uint8_t *data, size_t size, uint8_t **ret, size_t *ret_size);
 /* An .auth file (what efitools' sign-efi-sig-list writes and efi-updatevar/KeyTool and
  * firmware setup menus read): EFI_VARIABLE_AUTHENTICATION_2 (TimeStamp,
  * WIN_CERTIFICATE_UEFI_GUID with CertType EFI_CERT_TYPE_PKCS7_GUID and a DER PKCS#7 SignedData)
@@ -112,8 +121,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EfiVarStore *, efi_varstore_free);
 
 size_t efi_varstore_count(const EfiVarStore *s);
 const EfiVariable *efi_varstore_get(const EfiVarStore *s, size_t i);
-const EfiVariable *efi_varstore_find(const EfiVarStore *s, const char *name,
-                                     const EfiGuid *vendor);
+const EfiVariable *efi_varstore_find(const EfiVarStore *s, const char *name, const EfiGuid *vendor);
 
 /* Adds or replaces a variable (name: printable ASCII). timestamp may be NULL (zero). */
 int efi_varstore_set(EfiVarStore *s, const char *name, const EfiGuid *vendor, uint32_t attributes,
@@ -131,7 +139,7 @@ int efi_varstore_serialize(const EfiVarStore *s, uint8_t **ret, size_t *ret_size
  * EFI_VARIABLE_SECURE_BOOT_POLICY attributes and a zero timestamp; dbt/dbr removed (the keyset
  * alone defines the Secure Boot state, so PCR 7 can be predicted from it); SecureBootEnable = 1
  * and CustomMode = 0 (edk2: standard mode, enforcing once a PK is enrolled). Each list is
- * checked with efi_signature_lists_parse() first. */
+ * checked with efi_siglist_parse() first. */
 int efi_varstore_enroll_secure_boot(EfiVarStore *s, const uint8_t *pk, size_t pk_size,
                                     const uint8_t *kek, size_t kek_size, const uint8_t *db,
                                     size_t db_size, const uint8_t *dbx, size_t dbx_size);

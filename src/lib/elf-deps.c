@@ -301,12 +301,18 @@ size_t ldcache_size(const LdCache *c) {
 /* Debian's trusted directories (glibc configured with multiarch slibdir/libdir), then the
  * generic ones. */
 static const char *const default_dirs[] = {
-        "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib",
-        "/usr/lib", NULL,
+        "/lib/x86_64-linux-gnu",
+        "/usr/lib/x86_64-linux-gnu",
+        "/lib64",
+        "/usr/lib64",
+        "/lib",
+        "/usr/lib",
+        NULL,
 };
 
 typedef struct Object {
         char *path;
+        char *dest;
         ElfDynamicInfo info;
         size_t exe; /* index of the program that brought it in */
 } Object;
@@ -321,17 +327,55 @@ typedef struct Closure {
 static void closure_done(Closure *c) {
         for (size_t i = 0; i < c->n; i++) {
                 free(c->objects[i].path);
+                free(c->objects[i].dest);
                 elf_dynamic_info_done(&c->objects[i].info);
         }
         free(c->objects);
         free(c->missing);
 }
 
-static bool closure_has(const Closure *c, const char *path) {
+static bool closure_has(const Closure *c, const char *dest) {
         for (size_t i = 0; i < c->n; i++)
-                if (streq(c->objects[i].path, path))
+                if (streq(c->objects[i].dest, dest))
                         return true;
         return false;
+}
+
+char *path_normalize_lexical(const char *path) {
+        _cleanup_free_ char *out = NULL;
+        const char *p = path;
+        size_t n = 0;
+
+        if (!path || path[0] != '/')
+                return NULL;
+        out = malloc(strlen(path) + 2);
+        if (!out)
+                return NULL;
+        out[n++] = '/';
+        for (;;) {
+                size_t len;
+
+                while (*p == '/')
+                        p++;
+                len = strcspn(p, "/");
+                if (len == 0)
+                        break;
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        /* Drop the last component (out is "/" or "/a/b"). */
+                        while (n > 1 && out[n - 1] != '/')
+                                n--;
+                        if (n > 1)
+                                n--;
+                } else if (!(len == 1 && p[0] == '.')) {
+                        if (n > 1)
+                                out[n++] = '/';
+                        memcpy(out + n, p, len);
+                        n += len;
+                }
+                p += len;
+        }
+        out[n] = 0;
+        return TAKE_PTR(out);
 }
 
 /* A readable regular ELF file for this machine at path? */
@@ -346,23 +390,29 @@ static int load_object(const char *path, ElfDynamicInfo *ret) {
         return elf_parse_dynamic((const uint8_t *) buf, n, ret);
 }
 
-static int add_object(Closure *c, const char *path, size_t exe) {
+static int add_object(Closure *c, const char *path, const char *dest, size_t exe) {
+        _cleanup_free_ char *d = path_normalize_lexical(dest);
         Object *o;
         int r;
 
-        if (closure_has(c, path))
+        if (!d)
+                return dest[0] == '/' ? -ENOMEM : -EINVAL;
+        if (closure_has(c, d))
                 return 0;
         o = reallocarray(c->objects, c->n + 1, sizeof *o);
         if (!o)
                 return -ENOMEM;
         c->objects = o;
         o = &c->objects[c->n];
-        *o = (Object){ .path = strdup(path), .exe = exe };
-        if (!o->path)
+        *o = (Object){ .path = strdup(path), .dest = TAKE_PTR(d), .exe = exe };
+        if (!o->path) {
+                free(o->dest);
                 return -ENOMEM;
+        }
         r = load_object(path, &o->info);
         if (r < 0) {
                 free(o->path);
+                free(o->dest);
                 return r;
         }
         c->n++;
@@ -390,72 +440,105 @@ static int expand_origin(const char *entry, const char *object_path, char **ret)
         return -EINVAL;
 }
 
-static int try_dirs(char *const *dirs, const char *object_path, const char *name, char **ret) {
+/* Searches dirs for name. The host path goes to *ret; *ret_dest gets where it belongs in the
+ * image: $ORIGIN entries are expanded against the needer's dest for that. */
+static int try_dirs(char *const *dirs, const char *object_path, const char *object_dest,
+                    const char *name, char **ret, char **ret_dest) {
         for (size_t i = 0; dirs && dirs[i]; i++) {
-                _cleanup_free_ char *d = NULL, *p = NULL;
+                _cleanup_free_ char *d = NULL, *p = NULL, *dd = NULL, *pd = NULL;
                 ElfDynamicInfo info;
 
                 if (expand_origin(dirs[i], object_path, &d) < 0 || d[0] != '/')
                         continue;
+                if (expand_origin(dirs[i], object_dest, &dd) < 0)
+                        continue;
                 p = path_join(d, name);
-                if (!p)
+                pd = path_join(dd, name);
+                if (!p || !pd)
                         return -ENOMEM;
                 /* ld.so skips files of the wrong class or machine and keeps searching. */
                 if (load_object(p, &info) < 0)
                         continue;
                 elf_dynamic_info_done(&info);
                 *ret = TAKE_PTR(p);
+                *ret_dest = TAKE_PTR(pd);
                 return 1;
         }
         return 0;
 }
 
 static int resolve(const Closure *c, const Object *needer, const Object *exe, const char *name,
-                   char **ret) {
+                   char **ret, char **ret_dest) {
         const char *cached;
         int r;
 
         if (strchr(name, '/')) {
                 *ret = strdup(name);
-                return *ret ? 1 : -ENOMEM;
+                *ret_dest = strdup(name);
+                return *ret && *ret_dest ? 1 : -ENOMEM;
         }
         /* DT_RPATH applies only when the object has no DT_RUNPATH; the executable's DT_RPATH
          * applies to every object it loads (if the executable has no DT_RUNPATH). */
         if (needer && !needer->info.runpath) {
-                r = try_dirs(needer->info.rpath, needer->path, name, ret);
+                r = try_dirs(needer->info.rpath, needer->path, needer->dest, name, ret, ret_dest);
                 if (r != 0)
                         return r;
                 if (exe && exe != needer && !exe->info.runpath) {
-                        r = try_dirs(exe->info.rpath, exe->path, name, ret);
+                        r = try_dirs(exe->info.rpath, exe->path, exe->dest, name, ret, ret_dest);
                         if (r != 0)
                                 return r;
                 }
         }
         if (needer) {
-                r = try_dirs(needer->info.runpath, needer->path, name, ret);
+                r = try_dirs(needer->info.runpath, needer->path, needer->dest, name, ret, ret_dest);
                 if (r != 0)
                         return r;
         }
         cached = ldcache_lookup(c->cache, name);
         if (cached && access(cached, R_OK) == 0) {
                 *ret = strdup(cached);
-                return *ret ? 1 : -ENOMEM;
+                *ret_dest = strdup(cached);
+                return *ret && *ret_dest ? 1 : -ENOMEM;
         }
-        return try_dirs((char **) default_dirs, "/", name, ret);
+        return try_dirs((char **) default_dirs, "/", "/", name, ret, ret_dest);
 }
 
-static int path_compare(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+void elf_files_free(ElfFile *f, size_t n) {
+        for (size_t i = 0; f && i < n; i++) {
+                free(f[i].path);
+                free(f[i].dest);
+        }
+        free(f);
 }
 
-int elf_resolve_closure(char *const *programs, char *const *dlopened, const LdCache *cache,
-                        char ***ret_files, char **ret_missing) {
+static int file_compare(const void *a, const void *b) {
+        return strcmp(((const ElfFile *) a)->dest, ((const ElfFile *) b)->dest);
+}
+
+static int add_resolved(Closure *c, size_t needer, size_t exe, const char *name,
+                        char **ret_missing) {
+        _cleanup_free_ char *path = NULL, *dest = NULL;
+        int r;
+
+        r = resolve(c, &c->objects[needer], &c->objects[exe], name, &path, &dest);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                if (ret_missing)
+                        *ret_missing = strdup(name);
+                return -ENOENT;
+        }
+        return add_object(c, path, dest, exe);
+}
+
+int elf_resolve_closure(char *const *programs, char *const *dests, char *const *dlopened,
+                        const LdCache *cache, ElfFile **ret, size_t *ret_n, char **ret_missing) {
         _cleanup_(closure_done) Closure c = { .cache = cache };
-        _cleanup_strv_free_ char **files = NULL;
+        ElfFile *files;
         int r;
 
         for (size_t i = 0; programs && programs[i]; i++) {
-                r = add_object(&c, programs[i], c.n);
+                r = add_object(&c, programs[i], dests ? dests[i] : programs[i], c.n);
                 if (r < 0) {
                         if (ret_missing)
                                 *ret_missing = strdup(programs[i]);
@@ -466,57 +549,40 @@ int elf_resolve_closure(char *const *programs, char *const *dlopened, const LdCa
         /* Breadth-first over the growing object list. Each object's needs are resolved in the
          * context of the program that (first) brought it in. */
         for (size_t i = 0; i < c.n; i++) {
-                size_t j, exe = c.objects[i].exe;
-                char **needed;
+                size_t exe = c.objects[i].exe;
+                char **needed = c.objects[i].info.needed;
 
                 if (c.objects[i].info.interp) {
-                        r = add_object(&c, c.objects[i].info.interp, exe);
+                        /* PT_INTERP is an absolute path the kernel opens as is. */
+                        r = add_object(&c, c.objects[i].info.interp, c.objects[i].info.interp, exe);
                         if (r < 0) {
                                 if (ret_missing)
                                         *ret_missing = strdup(c.objects[i].info.interp);
-                                return r == -ENOENT ? -ENOENT : r;
+                                return r;
                         }
                 }
-                needed = c.objects[i].info.needed;
-                for (j = 0; needed && needed[j]; j++) {
-                        _cleanup_free_ char *path = NULL;
-
-                        r = resolve(&c, &c.objects[i], &c.objects[exe], needed[j], &path);
-                        if (r < 0)
-                                return r;
-                        if (r == 0) {
-                                if (ret_missing)
-                                        *ret_missing = strdup(needed[j]);
-                                return -ENOENT;
-                        }
-                        r = add_object(&c, path, exe);
+                for (size_t j = 0; needed && needed[j]; j++) {
+                        r = add_resolved(&c, i, exe, needed[j], ret_missing);
                         if (r < 0)
                                 return r;
                 }
                 /* dlopen()ed libraries: after the first program's direct needs. */
-                if (i == 0)
-                        for (j = 0; dlopened && dlopened[j]; j++) {
-                                _cleanup_free_ char *path = NULL;
-
-                                r = resolve(&c, &c.objects[0], &c.objects[0], dlopened[j], &path);
-                                if (r < 0)
-                                        return r;
-                                if (r == 0) {
-                                        if (ret_missing)
-                                                *ret_missing = strdup(dlopened[j]);
-                                        return -ENOENT;
-                                }
-                                r = add_object(&c, path, 0);
-                                if (r < 0)
-                                        return r;
-                        }
+                for (size_t j = 0; i == 0 && dlopened && dlopened[j]; j++) {
+                        r = add_resolved(&c, 0, 0, dlopened[j], ret_missing);
+                        if (r < 0)
+                                return r;
+                }
         }
 
-        for (size_t i = 0; i < c.n; i++)
-                if (strv_extend(&files, c.objects[i].path) < 0)
-                        return -ENOMEM;
-        if (files)
-                qsort(files, strv_length(files), sizeof(char *), path_compare);
-        *ret_files = TAKE_PTR(files);
+        files = calloc(c.n ? c.n : 1, sizeof *files);
+        if (!files)
+                return -ENOMEM;
+        for (size_t i = 0; i < c.n; i++) {
+                files[i].path = TAKE_PTR(c.objects[i].path);
+                files[i].dest = TAKE_PTR(c.objects[i].dest);
+        }
+        qsort(files, c.n, sizeof *files, file_compare);
+        *ret = files;
+        *ret_n = c.n;
         return 0;
 }

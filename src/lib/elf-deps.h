@@ -14,12 +14,12 @@
 #include "macro.h"
 
 typedef struct ElfDynamicInfo {
-        char *interp;    /* PT_INTERP, or NULL (static or shared object) */
-        char **needed;   /* DT_NEEDED in order */
-        char **rpath;    /* DT_RPATH split at ':' */
-        char **runpath;  /* DT_RUNPATH split at ':' */
-        char *soname;    /* DT_SONAME or NULL */
-        bool dynamic;    /* has PT_DYNAMIC */
+        char *interp;   /* PT_INTERP, or NULL (static or shared object) */
+        char **needed;  /* DT_NEEDED in order */
+        char **rpath;   /* DT_RPATH split at ':' */
+        char **runpath; /* DT_RUNPATH split at ':' */
+        char *soname;   /* DT_SONAME or NULL */
+        bool dynamic;   /* has PT_DYNAMIC */
 } ElfDynamicInfo;
 
 /* -EBADMSG unless p is a well-formed little-endian ELF64 x86-64 file (bounds of every header,
@@ -41,8 +41,20 @@ size_t ldcache_size(const LdCache *c);
 
 /* The closure: every file the programs need at run time (the programs themselves, their
  * interpreter, every library, recursively, and the extra sonames in dlopened, which are
- * resolved like DT_NEEDED of the first program). Paths are the host paths under which the
- * loader finds each file; the list is sorted and unique. -ENOENT names the missing library in
- * *ret_missing (if given). */
-int elf_resolve_closure(char *const *programs, char *const *dlopened, const LdCache *cache,
-                        char ***ret_files, char **ret_missing);
+ * resolved like DT_NEEDED of the first program). path is the host file the loader finds;
+ * dest is where it must be in the image so that the loader finds it there: the program's own
+ * dest (dests[i], or its path when dests is NULL), and for a library found through $ORIGIN
+ * the same relative location from its needer's dest (a program installed as /init with
+ * RUNPATH $ORIGIN/../lib needs /lib/...). Sorted by dest, unique. -ENOENT names the missing
+ * file in *ret_missing (if given). */
+typedef struct ElfFile {
+        char *path;
+        char *dest;
+} ElfFile;
+void elf_files_free(ElfFile *f, size_t n);
+int elf_resolve_closure(char *const *programs, char *const *dests, char *const *dlopened,
+                        const LdCache *cache, ElfFile **ret, size_t *ret_n, char **ret_missing);
+
+/* Lexical normalization of an absolute path: "//", "." and ".." components resolved without
+ * looking at the file system ("/a/b/../c" -> "/a/c", "/.." -> "/"). */
+char *path_normalize_lexical(const char *path);

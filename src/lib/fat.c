@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "byte-buffer.h"
+#include "pio.h"
 #include "fd-util.h"
 #include "macro.h"
 #include "path-util.h"
@@ -360,22 +361,6 @@ static int allocate(Node *root, const Geometry *g, NodeList *dirs, uint32_t *ret
 
 /* ---- writing ---- */
 
-static int pwrite_all(int fd, const void *p, size_t n, uint64_t off) {
-        const uint8_t *b = p;
-        while (n > 0) {
-                ssize_t k = pwrite(fd, b, n, (off_t) off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                b += k;
-                n -= (size_t) k;
-                off += (uint64_t) k;
-        }
-        return 0;
-}
-
 static void fat_datetime(uint64_t t, uint16_t *ret_date, uint16_t *ret_time) {
         time_t tt = (time_t) t;
         struct tm tm;
@@ -455,15 +440,14 @@ static int write_dir(int fd, uint64_t base, const Geometry *g, const Node *d, co
                 e = byte_buffer_append_zero(&b, DIRENT);
                 if (e)
                         dirent_short(e, c->short_name, c->dir ? ATTR_DIRECTORY : ATTR_ARCHIVE,
-                                     c->first_cluster, c->dir ? 0 : (uint32_t) c->size, date,
-                                     time);
+                                     c->first_cluster, c->dir ? 0 : (uint32_t) c->size, date, time);
         }
         r = byte_buffer_error(&b);
         if (r >= 0)
-                r = pwrite_all(fd, b.data, b.size,
-                               base + ((uint64_t) g->data_start +
-                                       (uint64_t) (d->first_cluster - 2) * g->sec_per_clus) *
-                                              SECTOR);
+                r = pwrite_full_at(fd, b.data, b.size,
+                                   base + ((uint64_t) g->data_start +
+                                           (uint64_t) (d->first_cluster - 2) * g->sec_per_clus) *
+                                                   SECTOR);
         byte_buffer_done(&b);
         return r;
 }
@@ -479,7 +463,7 @@ static int write_file_data(int fd, uint64_t base, const Geometry *g, const Node 
         if (n->size == 0)
                 return 0;
         if (n->file->data)
-                return pwrite_all(fd, n->file->data, (size_t) n->size, off);
+                return pwrite_full_at(fd, n->file->data, (size_t) n->size, off);
         in = open(n->file->source, O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return -errno;
@@ -496,7 +480,7 @@ static int write_file_data(int fd, uint64_t base, const Geometry *g, const Node 
                 }
                 if (k == 0)
                         return -EIO; /* the file shrank */
-                r = pwrite_all(fd, buf, (size_t) k, off);
+                r = pwrite_full_at(fd, buf, (size_t) k, off);
                 if (r < 0)
                         return r;
                 off += (uint64_t) k;
@@ -594,10 +578,10 @@ int fat32_write(int fd, uint64_t offset, uint64_t size, const char *label, uint3
                         byte_buffer_append_le32(&fb, fat[c]);
                 r = byte_buffer_error(&fb);
                 for (unsigned k = 0; r >= 0 && k < NUM_FATS; k++)
-                        r = pwrite_all(fd, fb.data, fb.size,
-                                       offset + ((uint64_t) RESERVED_SECTORS +
-                                                 (uint64_t) k * g.fat_sectors) *
-                                                        SECTOR);
+                        r = pwrite_full_at(fd, fb.data, fb.size,
+                                           offset + ((uint64_t) RESERVED_SECTORS +
+                                                     (uint64_t) k * g.fat_sectors) *
+                                                            SECTOR);
                 byte_buffer_done(&fb);
                 if (r < 0)
                         goto finish;
@@ -605,12 +589,15 @@ int fat32_write(int fd, uint64_t offset, uint64_t size, const char *label, uint3
 
         /* Boot sector with the FAT32 BPB. */
         memset(boot, 0, sizeof boot);
-        memcpy(boot, "\xeb\x58\x90" "MOS 1.0 ", 11);
+        memcpy(boot,
+               "\xeb\x58\x90"
+               "MOS 1.0 ",
+               11);
         le16_write(boot + 11, SECTOR);
         boot[13] = (uint8_t) g.sec_per_clus;
         le16_write(boot + 14, RESERVED_SECTORS);
         boot[16] = NUM_FATS;
-        boot[21] = 0xf8; /* fixed media */
+        boot[21] = 0xf8;           /* fixed media */
         le16_write(boot + 24, 63); /* sectors per track, heads: for BIOS geometry only */
         le16_write(boot + 26, 255);
         le32_write(boot + 28, (uint32_t) MIN(offset / SECTOR, (uint64_t) UINT32_MAX)); /* hidden */
@@ -635,13 +622,13 @@ int fat32_write(int fd, uint64_t offset, uint64_t size, const char *label, uint3
         le32_write(info + 492, next);                  /* next free */
         le32_write(info + 508, 0xaa550000);
 
-        r = pwrite_all(fd, boot, SECTOR, offset);
+        r = pwrite_full_at(fd, boot, SECTOR, offset);
         if (r >= 0)
-                r = pwrite_all(fd, info, SECTOR, offset + SECTOR);
+                r = pwrite_full_at(fd, info, SECTOR, offset + SECTOR);
         if (r >= 0)
-                r = pwrite_all(fd, boot, SECTOR, offset + 6 * SECTOR);
+                r = pwrite_full_at(fd, boot, SECTOR, offset + 6 * SECTOR);
         if (r >= 0)
-                r = pwrite_all(fd, info, SECTOR, offset + 7 * SECTOR);
+                r = pwrite_full_at(fd, info, SECTOR, offset + 7 * SECTOR);
         if (r < 0)
                 goto finish;
 
@@ -663,24 +650,6 @@ finish:
 
 /* ---- reading back ---- */
 
-static int pread_all(int fd, void *p, size_t n, uint64_t off) {
-        uint8_t *b = p;
-        while (n > 0) {
-                ssize_t k = pread(fd, b, n, (off_t) off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EBADMSG;
-                b += k;
-                n -= (size_t) k;
-                off += (uint64_t) k;
-        }
-        return 0;
-}
-
 typedef struct Volume {
         int fd;
         uint64_t offset;
@@ -690,7 +659,8 @@ typedef struct Volume {
 
 static int next_cluster(const Volume *v, uint32_t c, uint32_t *ret) {
         uint8_t e[4];
-        int r = pread_all(v->fd, e, 4, v->offset + (uint64_t) v->reserved * SECTOR + (uint64_t) c * 4);
+        int r = pread_full_at(v->fd, e, 4,
+                              v->offset + (uint64_t) v->reserved * SECTOR + (uint64_t) c * 4);
         if (r < 0)
                 return r;
         *ret = le32_read(e) & 0x0fffffff;
@@ -707,10 +677,10 @@ static int read_chain(const Volume *v, uint32_t first, uint64_t max, ByteBuffer 
                 int r;
                 if (!p)
                         return byte_buffer_error(b);
-                r = pread_all(v->fd, p, v->cluster_size,
-                              v->offset + ((uint64_t) v->data_start +
-                                           (uint64_t) (c - 2) * v->sec_per_clus) *
-                                                  SECTOR);
+                r = pread_full_at(v->fd, p, v->cluster_size,
+                                  v->offset + ((uint64_t) v->data_start +
+                                               (uint64_t) (c - 2) * v->sec_per_clus) *
+                                                      SECTOR);
                 if (r < 0)
                         return r;
                 b->size += v->cluster_size;
@@ -791,7 +761,7 @@ int fat32_read_file(int fd, uint64_t offset, const char *path, uint8_t **ret, si
         bool is_dir = true;
         int r;
 
-        r = pread_all(fd, bs, SECTOR, offset);
+        r = pread_full_at(fd, bs, SECTOR, offset);
         if (r < 0)
                 return r;
         if (bs[510] != 0x55 || bs[511] != 0xaa || le16_read(bs + 11) != SECTOR || bs[13] == 0 ||

@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 typedef struct FatFile {
-        const char *path;        /* "EFI/BOOT/BOOTX64.EFI": '/'-separated, ASCII, no "." or ".." */
-        const void *data;        /* contents in memory, or NULL: ... */
-        const char *source;      /* ... streamed from this host file */
-        uint64_t size;           /* for source: filled in by fat_write() if 0 */
+        const char *path;   /* "EFI/BOOT/BOOTX64.EFI": '/'-separated, ASCII, no "." or ".." */
+        const void *data;   /* contents in memory, or NULL: ... */
+        const char *source; /* ... streamed from this host file */
+        uint64_t size;      /* for source: filled in by fat_write() if 0 */
 } FatFile;
 
 /* The smallest and largest partition FAT32 is used for here (65525 clusters of 512 bytes is

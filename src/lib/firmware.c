@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "efi-siglist.h"
 #include "fileio.h"
 #include "json.h"
 #include "path-util.h"
 #include "string-util.h"
+#include "uuid-util.h"
 
 #define ESL_MAX (256u * 1024)
 
@@ -47,20 +49,23 @@ static int read_esl(const char *keyset_dir, FirmwareAuthVariable v, char **ret, 
         size_t n;
         int r;
 
+        _cleanup_free_ EfiSignature *sigs = NULL;
+        size_t k;
+
         r = read_keyset_file(keyset_dir, auth_info[v].esl, ESL_MAX, &d, &n);
         if (r == -ENOKEY && v == FIRMWARE_AUTH_DBX)
                 return -ENOENT; /* optional */
         if (r < 0)
                 return r;
-        if (n == 0 || efi_signature_lists_parse((const uint8_t *) d, n, NULL, NULL) < 0)
+        if (n == 0 || efi_siglist_parse(d, n, &sigs, &k) < 0 || k == 0)
                 return -EBADMSG;
         *ret = TAKE_PTR(d);
         *ret_size = n;
         return 0;
 }
 
-int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
-                        size_t template_size, uint8_t **ret, size_t *ret_size) {
+int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image, size_t template_size,
+                        uint8_t **ret, size_t *ret_size) {
         _cleanup_(efi_varstore_freep) EfiVarStore *s = NULL;
         _cleanup_free_ char *pk = NULL, *kek = NULL, *db = NULL, *dbx = NULL;
         size_t pk_n, kek_n, db_n, dbx_n = 0;
@@ -91,7 +96,7 @@ int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
 
 static int load_signer(const char *keyset_dir, const char *name, CryptoSigner **ret) {
         _cleanup_free_ char *key = NULL, *crt = NULL, *k = strjoin(name, ".key"),
-                           *c = strjoin(name, ".crt");
+                            *c = strjoin(name, ".crt");
         int r;
 
         if (!k || !c)
@@ -131,6 +136,16 @@ int firmware_auth_build(const char *keyset_dir, FirmwareAuthVariable v, const Ef
         return efi_auth_build(t, sig, sig_n, (const uint8_t *) esl, esl_n, ret, ret_size);
 }
 
+static int load_cert_der(const char *path, uint8_t **ret, size_t *ret_size) {
+        _cleanup_(crypto_cert_freep) CryptoCert *c = NULL;
+        int r;
+
+        r = crypto_cert_load(path, &c);
+        if (r < 0)
+                return r;
+        return crypto_cert_to_der(c, ret, ret_size);
+}
+
 int firmware_auth_verify(const char *keyset_dir, FirmwareAuthVariable v, const uint8_t *auth,
                          size_t size) {
         _cleanup_free_ char *esl = NULL, *crt_name = NULL, *crt = NULL;
@@ -156,7 +171,7 @@ int firmware_auth_verify(const char *keyset_dir, FirmwareAuthVariable v, const u
         crt = path_join(keyset_dir, crt_name);
         if (!crt)
                 return -ENOMEM;
-        r = crypto_x509_load_der(crt, &der, &der_n);
+        r = load_cert_der(crt, &der, &der_n);
         if (r < 0)
                 return r == -ENOENT ? -ENOKEY : r;
         r = efi_auth_payload(auth_info[v].name, auth_info[v].vendor,
@@ -175,22 +190,24 @@ static bool is_signature_database(const EfiVariable *v) {
         return false;
 }
 
-static int describe_signature(const EfiGuid *type, const EfiGuid *owner, const uint8_t *data,
-                              size_t size, void *userdata) {
-        json_t *list = userdata, *e;
-        char guid[EFI_GUID_STRING_SIZE];
-        uint8_t fp[SHA256_DIGEST_SIZE];
+static int describe_signature(json_t *list, const EfiSignature *sig) {
+        _cleanup_(crypto_cert_freep) CryptoCert *cert = NULL;
         _cleanup_free_ char *hex = NULL, *subject = NULL;
+        uint8_t fp[SHA256_DIGEST_SIZE], x509[UUID_SIZE], sha256[UUID_SIZE];
+        char owner[UUID_STRING_MAX], type[UUID_STRING_MAX];
+        json_t *e = json_object();
         int r;
 
-        e = json_object();
         if (!e || json_array_append_new(list, e) < 0)
                 return -ENOMEM;
-        efi_guid_format(owner, guid);
-        if (json_object_set_new(e, "owner", json_string(guid)) < 0)
+        (void) uuid_to_string(sig->owner, owner);
+        if (json_object_set_new(e, "owner", json_string(owner)) < 0)
                 return -ENOMEM;
-        if (efi_guid_equal(type, &EFI_CERT_X509_GUID)) {
-                r = crypto_sha256(data, size, fp);
+        if (uuid_from_string(EFI_CERT_X509_GUID, x509) < 0 ||
+            uuid_from_string(EFI_CERT_SHA256_GUID, sha256) < 0)
+                return -EINVAL;
+        if (memcmp(sig->type, x509, UUID_SIZE) == 0) {
+                r = crypto_sha256(sig->data, sig->size, fp);
                 if (r < 0)
                         return r;
                 hex = hexmem(fp, sizeof fp);
@@ -198,20 +215,21 @@ static int describe_signature(const EfiGuid *type, const EfiGuid *owner, const u
                         return -ENOMEM;
                 json_object_set_new(e, "type", json_string("x509"));
                 json_object_set_new(e, "sha256", json_string(hex));
-                if (crypto_x509_der_subject(data, size, &subject) >= 0)
+                if (crypto_cert_from_data(sig->data, sig->size, &cert) >= 0 &&
+                    crypto_cert_subject(cert, &subject) >= 0)
                         json_object_set_new(e, "subject", json_string(subject));
                 else
                         json_object_set_new(e, "subject", json_null());
-        } else if (efi_guid_equal(type, &EFI_CERT_SHA256_GUID)) {
-                hex = hexmem(data, size);
+        } else if (memcmp(sig->type, sha256, UUID_SIZE) == 0) {
+                hex = hexmem(sig->data, sig->size);
                 if (!hex)
                         return -ENOMEM;
                 json_object_set_new(e, "type", json_string("sha256"));
                 json_object_set_new(e, "hash", json_string(hex));
         } else {
-                efi_guid_format(type, guid);
-                json_object_set_new(e, "type", json_string(guid));
-                json_object_set_new(e, "size", json_integer((json_int_t) size));
+                (void) uuid_to_string(sig->type, type);
+                json_object_set_new(e, "type", json_string(type));
+                json_object_set_new(e, "size", json_integer((json_int_t) sig->size));
         }
         return 0;
 }
@@ -240,7 +258,8 @@ int firmware_vars_describe(const uint8_t *image, size_t size, json_t **ret) {
                             json_boolean(efi_varstore_find(s, "PK", &EFI_GLOBAL_VARIABLE_GUID)));
         json_object_set_new(sb, "secure-boot-enable",
                             byte_value(s, "SecureBootEnable", &EDKII_SECURE_BOOT_ENABLE_GUID));
-        json_object_set_new(sb, "custom-mode", byte_value(s, "CustomMode", &EDKII_CUSTOM_MODE_GUID));
+        json_object_set_new(sb, "custom-mode",
+                            byte_value(s, "CustomMode", &EDKII_CUSTOM_MODE_GUID));
 
         for (size_t i = 0; i < efi_varstore_count(s); i++) {
                 const EfiVariable *v = efi_varstore_get(s, i);
@@ -256,14 +275,22 @@ int firmware_vars_describe(const uint8_t *image, size_t size, json_t **ret) {
                 json_object_set_new(e, "attributes", json_string(attrs));
                 json_object_set_new(e, "size", json_integer((json_int_t) v->size));
                 if (is_signature_database(v)) {
+                        _cleanup_free_ EfiSignature *sigs = NULL;
                         json_t *list = json_array();
+                        size_t n;
+
                         if (!list || json_object_set_new(e, "signatures", list) < 0)
                                 return -ENOMEM;
-                        r = efi_signature_lists_parse(v->data, v->size, describe_signature, list);
-                        if (r == -EBADMSG)
+                        r = efi_siglist_parse(v->data, v->size, &sigs, &n);
+                        if (r == -EBADMSG || r == -EFBIG)
                                 json_object_set_new(e, "malformed", json_true());
                         else if (r < 0)
                                 return r;
+                        for (size_t k = 0; r >= 0 && k < n; k++) {
+                                r = describe_signature(list, &sigs[k]);
+                                if (r < 0)
+                                        return r;
+                        }
                 } else if (v->size <= 64) {
                         _cleanup_free_ char *hex = hexmem(v->data, v->size);
                         if (!hex)

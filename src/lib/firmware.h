@@ -17,8 +17,8 @@
 /* Reads efi/PK.esl, efi/KEK.esl, efi/db.esl (and efi/dbx.esl when the keyset has one) and
  * enrolls them into the vars image template (efi_varstore_enroll_secure_boot()). -ENOKEY when
  * a list is missing, -EBADMSG when a list or the template is malformed. */
-int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image,
-                        size_t template_size, uint8_t **ret, size_t *ret_size);
+int firmware_vars_build(const char *keyset_dir, const uint8_t *template_image, size_t template_size,
+                        uint8_t **ret, size_t *ret_size);
 
 /* The Secure Boot variables an .auth file can set, and who signs each (UEFI 2.10 section
  * 32.3.3: PK is self-signed for enrollment in setup mode, KEK is signed by PK, db by KEK). */

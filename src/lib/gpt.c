@@ -8,18 +8,15 @@
 #include <unistd.h>
 
 #include "byte-buffer.h"
+#include "pio.h"
 #include "string-util.h"
 
-#define G(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7)                                                 \
-        {                                                                                          \
-                .bytes = { (a) &0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,   \
-                           (b) &0xff, ((b) >> 8) & 0xff, (c) &0xff, ((c) >> 8) & 0xff, d0, d1, d2, \
-                           d3, d4, d5, d6, d7 }                                                    \
-        }
-
-const EfiGuid GPT_TYPE_ESP = G(0xc12a7328, 0xf81f, 0x11d2, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b);
-const EfiGuid GPT_TYPE_LINUX_DATA = G(0x0fc63daf, 0x8483, 0x4772, 0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4);
-const EfiGuid GPT_TYPE_LINUX_LUKS = G(0xca7d7ccb, 0x63ed, 0x4c53, 0x86, 0x1c, 0x17, 0x42, 0x53, 0x60, 0x59, 0xcc);
+const EfiGuid GPT_TYPE_ESP =
+        EFI_GUID_INIT(0xc12a7328, 0xf81f, 0x11d2, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b);
+const EfiGuid GPT_TYPE_LINUX_DATA =
+        EFI_GUID_INIT(0x0fc63daf, 0x8483, 0x4772, 0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4);
+const EfiGuid GPT_TYPE_LINUX_LUKS =
+        EFI_GUID_INIT(0xca7d7ccb, 0x63ed, 0x4c53, 0x86, 0x1c, 0x17, 0x42, 0x53, 0x60, 0x59, 0xcc);
 
 /* CRC-32 as used by GPT (ISO 3309 / IEEE 802.3, reflected, polynomial 0xedb88320). */
 uint32_t crc32_ieee(uint32_t crc, const void *p, size_t n) {
@@ -31,22 +28,6 @@ uint32_t crc32_ieee(uint32_t crc, const void *p, size_t n) {
                         crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
         }
         return ~crc;
-}
-
-static int pwrite_all(int fd, const void *p, size_t n, uint64_t off) {
-        const uint8_t *b = p;
-        while (n > 0) {
-                ssize_t k = pwrite(fd, b, n, (off_t) off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                b += k;
-                n -= (size_t) k;
-                off += (uint64_t) k;
-        }
-        return 0;
 }
 
 /* GPT header (UEFI 2.10 table 5-5), 92 bytes in a 512-byte block. */
@@ -117,19 +98,19 @@ int gpt_write(int fd, uint64_t disk_size, const EfiGuid *disk_guid, const GptPar
         mbr[510] = 0x55;
         mbr[511] = 0xaa;
 
-        r = pwrite_all(fd, mbr, sizeof mbr, 0);
+        r = pwrite_full_at(fd, mbr, sizeof mbr, 0);
         if (r < 0)
                 return r;
         header(hdr, 1, last_lba, last_usable, disk_guid, 2, crc);
-        r = pwrite_all(fd, hdr, sizeof hdr, GPT_SECTOR);
+        r = pwrite_full_at(fd, hdr, sizeof hdr, GPT_SECTOR);
         if (r >= 0)
-                r = pwrite_all(fd, entries, sizeof entries, 2 * GPT_SECTOR);
+                r = pwrite_full_at(fd, entries, sizeof entries, 2 * GPT_SECTOR);
         if (r < 0)
                 return r;
         header(hdr, last_lba, 1, last_usable, disk_guid, last_lba - 32, crc);
-        r = pwrite_all(fd, entries, sizeof entries, (last_lba - 32) * GPT_SECTOR);
+        r = pwrite_full_at(fd, entries, sizeof entries, (last_lba - 32) * GPT_SECTOR);
         if (r >= 0)
-                r = pwrite_all(fd, hdr, sizeof hdr, last_lba * GPT_SECTOR);
+                r = pwrite_full_at(fd, hdr, sizeof hdr, last_lba * GPT_SECTOR);
         return r;
 }
 

@@ -40,6 +40,6 @@ int gpt_parse(const uint8_t *head, size_t head_size, uint64_t disk_size, EfiGuid
 uint32_t crc32_ieee(uint32_t crc, const void *p, size_t n);
 
 /* Partition types (docs/disk.md). */
-extern const EfiGuid GPT_TYPE_ESP;            /* C12A7328-F81F-11D2-BA4B-00A0C93EC93B */
-extern const EfiGuid GPT_TYPE_LINUX_DATA;     /* 0FC63DAF-8483-4772-8E79-3D69D8477DE4 */
-extern const EfiGuid GPT_TYPE_LINUX_LUKS;     /* CA7D7CCB-63ED-4C53-861C-1742536059CC */
+extern const EfiGuid GPT_TYPE_ESP;        /* C12A7328-F81F-11D2-BA4B-00A0C93EC93B */
+extern const EfiGuid GPT_TYPE_LINUX_DATA; /* 0FC63DAF-8483-4772-8E79-3D69D8477DE4 */
+extern const EfiGuid GPT_TYPE_LINUX_LUKS; /* CA7D7CCB-63ED-4C53-861C-1742536059CC */

@@ -70,7 +70,8 @@ static int image_add(Image *im, const char *abs_or_rel, mode_t mode, uint8_t *da
                 return -EINVAL;
         e = image_find(im, rel);
         if (e) {
-                if (e->mode == mode && e->size == size && (size == 0 || memcmp(e->data, d, size) == 0))
+                if (e->mode == mode && e->size == size &&
+                    (size == 0 || memcmp(e->data, d, size) == 0))
                         return 0;
                 return -EEXIST;
         }
@@ -79,7 +80,10 @@ static int image_add(Image *im, const char *abs_or_rel, mode_t mode, uint8_t *da
                 return -ENOMEM;
         im->entries = e;
         e = &im->entries[im->n];
-        *e = (Entry){ .path = strdup(rel), .mode = mode, .rdev_major = rmaj, .rdev_minor = rmin,
+        *e = (Entry){ .path = strdup(rel),
+                      .mode = mode,
+                      .rdev_major = rmaj,
+                      .rdev_minor = rmin,
                       .size = size };
         if (!e->path)
                 return -ENOMEM;
@@ -158,15 +162,18 @@ int initramfs_default_modules_dir(char **ret) {
  * the other paths become symlinks to the first. */
 static int add_programs(Image *im, const InitramfsParams *p, InitramfsStats *st,
                         char **ret_missing) {
-        _cleanup_strv_free_ char **programs = NULL, **dlopened = NULL, **files = NULL,
+        _cleanup_strv_free_ char **programs = NULL, **dests = NULL, **dlopened = NULL,
                                  **real = NULL, **stored = NULL;
         _cleanup_(ldcache_freep) LdCache *cache = NULL;
+        ElfFile *files = NULL;
+        size_t n_files = 0;
         int r;
 
-        if (p->init && strv_extend(&programs, p->init) < 0)
+        if (p->init && (strv_extend(&programs, p->init) < 0 || strv_extend(&dests, "/init") < 0))
                 return -ENOMEM;
         for (size_t i = 0; p->programs && p->programs[i]; i++)
-                if (strv_extend(&programs, p->programs[i]) < 0)
+                if (strv_extend(&programs, p->programs[i]) < 0 ||
+                    strv_extend(&dests, p->programs[i]) < 0)
                         return -ENOMEM;
         if (!programs)
                 return 0;
@@ -180,21 +187,24 @@ static int add_programs(Image *im, const InitramfsParams *p, InitramfsStats *st,
         for (;;) {
                 bool again = false;
 
-                strv_free(files);
+                elf_files_free(files, n_files);
                 files = NULL;
-                r = elf_resolve_closure(programs, dlopened, cache, &files, ret_missing);
+                r = elf_resolve_closure(programs, dests, dlopened, cache, &files, &n_files,
+                                        ret_missing);
                 if (r < 0)
                         return r;
                 for (const DlopenRule *rule = initramfs_dlopen_rules; rule->trigger; rule++) {
                         bool has = false;
-                        for (size_t i = 0; files[i] && !has; i++) {
+                        for (size_t i = 0; i < n_files && !has; i++) {
                                 _cleanup_free_ char *base = NULL;
-                                has = path_basename(files[i], &base) >= 0 &&
+                                has = path_basename(files[i].dest, &base) >= 0 &&
                                       streq(base, rule->trigger);
                         }
                         if (has && !strv_contains(dlopened, rule->soname)) {
-                                if (strv_extend(&dlopened, rule->soname) < 0)
-                                        return -ENOMEM;
+                                if (strv_extend(&dlopened, rule->soname) < 0) {
+                                        r = -ENOMEM;
+                                        goto finish;
+                                }
                                 again = true;
                         }
                 }
@@ -202,35 +212,39 @@ static int add_programs(Image *im, const InitramfsParams *p, InitramfsStats *st,
                         break;
         }
 
-        for (size_t i = 0; files[i]; i++) {
+        for (size_t i = 0; i < n_files; i++) {
                 char resolved[PATH_MAX];
-                const char *dest = files[i];
                 ssize_t k = -1;
 
-                if (!realpath(files[i], resolved))
-                        return -errno;
-                if (p->init && streq(files[i], p->init))
-                        dest = "/init";
+                if (!realpath(files[i].path, resolved)) {
+                        r = -errno;
+                        goto finish;
+                }
                 for (size_t j = 0; real && real[j]; j++)
                         if (streq(real[j], resolved)) {
                                 k = (ssize_t) j;
                                 break;
                         }
-                if (k >= 0 && !streq(dest, "/init")) {
-                        r = image_add_symlink(im, dest, stored[k]);
+                if (k >= 0 && !streq(files[i].dest, "/init")) {
+                        r = image_add_symlink(im, files[i].dest, stored[k]);
                         if (r < 0)
-                                return r;
+                                goto finish;
                         continue;
                 }
-                r = image_add_file(im, files[i], dest, 0755);
+                r = image_add_file(im, files[i].path, files[i].dest, 0755);
                 if (r < 0)
-                        return r;
-                if (strv_extend(&real, resolved) < 0 || strv_extend(&stored, dest) < 0)
-                        return -ENOMEM;
-                if (!strv_contains(programs, files[i]))
+                        goto finish;
+                if (strv_extend(&real, resolved) < 0 || strv_extend(&stored, files[i].dest) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                if (!strv_contains(dests, files[i].dest))
                         st->n_libraries++;
         }
-        return 0;
+        r = 0;
+finish:
+        elf_files_free(files, n_files);
+        return r;
 }
 
 static int add_modules(Image *im, const InitramfsParams *p, InitramfsStats *st,
@@ -260,7 +274,7 @@ static int add_modules(Image *im, const InitramfsParams *p, InitramfsStats *st,
 
         for (size_t i = 0; paths[i]; i++) {
                 _cleanup_free_ char *src = path_join(dir, paths[i]), *buf = NULL, *dest = NULL,
-                                   *plain = strdup(paths[i]);
+                                    *plain = strdup(paths[i]);
                 Compression c = compression_from_filename(paths[i]);
                 uint8_t *data;
                 size_t n;
@@ -303,7 +317,7 @@ static int add_trust(Image *im, const InitramfsParams *p) {
 
         for (size_t i = 0; p->keyset && i < ELEMENTSOF(public_files); i++) {
                 _cleanup_free_ char *src = path_join(p->keyset, public_files[i]),
-                                   *dest = path_join(INITRAMFS_TRUST_DIR, public_files[i]);
+                                    *dest = path_join(INITRAMFS_TRUST_DIR, public_files[i]);
                 if (!src || !dest)
                         return -ENOMEM;
                 r = image_add_file(im, src, dest, 0644);

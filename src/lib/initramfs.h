@@ -17,18 +17,18 @@
 #define INITRAMFS_POLICY_DIR "etc/mos/policies"
 
 typedef struct InitramfsParams {
-        const char *init;       /* installed as /init */
-        char **programs;        /* installed at their own path */
-        char **dlopen;          /* extra sonames the programs dlopen() */
-        char **modules;         /* module names */
+        const char *init;        /* installed as /init */
+        char **programs;         /* installed at their own path */
+        char **dlopen;           /* extra sonames the programs dlopen() */
+        char **modules;          /* module names */
         const char *modules_dir; /* NULL: /lib/modules/<newest version> */
-        char **files;           /* "SOURCE:DEST" (DEST absolute inside the image) */
-        const char *keyset;     /* public trust material from a keyset (manifest-ca.crt,
+        char **files;            /* "SOURCE:DEST" (DEST absolute inside the image) */
+        const char *keyset;      /* public trust material from a keyset (manifest-ca.crt,
                                    tpm-policy.pub), or NULL */
-        char **policies;        /* signed policy files */
+        char **policies;         /* signed policy files */
         Compression compression;
-        int level;              /* 0: default */
-        uint32_t mtime;         /* of every entry */
+        int level;      /* 0: default */
+        uint32_t mtime; /* of every entry */
 } InitramfsParams;
 
 typedef struct InitramfsStats {

@@ -156,8 +156,8 @@ int kmod_index_parse(const char *dep, size_t dep_size, const char *builtin, size
 
 int kmod_index_load(const char *dir, KmodIndex **ret) {
         _cleanup_free_ char *dep_path = path_join(dir, "modules.dep"),
-                           *builtin_path = path_join(dir, "modules.builtin"), *dep = NULL,
-                           *builtin = NULL;
+                            *builtin_path = path_join(dir, "modules.builtin"), *dep = NULL,
+                            *builtin = NULL;
         size_t dn, bn = 0;
         int r;
 

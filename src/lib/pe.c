@@ -222,7 +222,8 @@ int pe_image_add_section(PeImage *img, const char *name, const void *data, size_
                 return -EINVAL;
         if (pe_image_is_signed(img))
                 return -EINVAL;
-        if (n >= 96 || img->sections + (size_t) (n + 1) * SECTION_HEADER_SIZE > size_of_headers(img))
+        if (n >= 96 ||
+            img->sections + (size_t) (n + 1) * SECTION_HEADER_SIZE > size_of_headers(img))
                 return -ENOSPC;
         /* The new header must land on zero bytes (padding between the table and the data). */
         for (size_t i = 0; i < SECTION_HEADER_SIZE; i++)
@@ -275,7 +276,8 @@ int pe_image_add_section(PeImage *img, const char *name, const void *data, size_
 /* Drops an existing certificate table and pads the file to a multiple of 8 (where the table
  * will start). */
 static void prepare_for_signature(PeImage *img) {
-        uint32_t cert_off = le32_read(security_dir(img)), cert_size = le32_read(security_dir(img) + 4);
+        uint32_t cert_off = le32_read(security_dir(img)),
+                 cert_size = le32_read(security_dir(img) + 4);
 
         if (cert_size > 0)
                 img->file.size = cert_off;
@@ -298,7 +300,8 @@ static int section_ref_compare(const void *a, const void *b) {
 static int authenticode_digest(const PeImage *img, uint8_t ret[SHA256_DIGEST_SIZE]) {
         _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
         _cleanup_free_ SectionRef *refs = NULL;
-        size_t checksum = img->opt + OPT_CHECKSUM, cert_dir = img->data_dirs + 8 * DATA_DIRECTORY_SECURITY;
+        size_t checksum = img->opt + OPT_CHECKSUM,
+               cert_dir = img->data_dirs + 8 * DATA_DIRECTORY_SECURITY;
         uint32_t hdr = size_of_headers(img), cert_size = le32_read(security_dir(img) + 4);
         unsigned n = n_sections(img), k = 0;
         uint64_t hashed;

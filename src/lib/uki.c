@@ -114,12 +114,13 @@ int uki_verify(PeImage *img, const char *keyset_dir) {
 
         for (size_t i = 0; i < ELEMENTSOF(certs); i++) {
                 _cleanup_free_ char *p = path_join(keyset_dir, certs[i]);
+                _cleanup_(crypto_cert_freep) CryptoCert *c = NULL;
                 _cleanup_free_ uint8_t *der = NULL;
                 size_t n;
 
                 if (!p)
                         return -ENOMEM;
-                if (crypto_x509_load_der(p, &der, &n) < 0)
+                if (crypto_cert_load(p, &c) < 0 || crypto_cert_to_der(c, &der, &n) < 0)
                         continue;
                 r = pe_image_verify(img, der, n);
                 if (r >= 0 || r == -ENOENT)

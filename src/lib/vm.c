@@ -145,7 +145,8 @@ static int spawn(char **argv, int out_fd, pid_t *ret) {
                 (void) posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
                 (void) posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO);
         } else {
-                (void) posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+                (void) posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY,
+                                                        0);
         }
         r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
@@ -211,8 +212,9 @@ static void run_done(Run *r) {
 }
 
 static int start_swtpm(Run *run, const VmParams *p, char **ret_sock) {
-        _cleanup_free_ char *state = path_join(run->dir, "tpm"), *sock = path_join(run->dir, "swtpm.sock"),
-                           *tpmstate = NULL, *ctrl = NULL, *log = NULL;
+        _cleanup_free_ char *state = path_join(run->dir, "tpm"),
+                            *sock = path_join(run->dir, "swtpm.sock"), *tpmstate = NULL,
+                            *ctrl = NULL, *log = NULL;
         int r;
 
         if (!state || !sock)
@@ -229,9 +231,17 @@ static int start_swtpm(Run *run, const VmParams *p, char **ret_sock) {
         log = strprintf("file=%s/swtpm.log,level=1", run->dir);
         if (!tpmstate || !ctrl || !log)
                 return -ENOMEM;
-        char *argv[] = { (char *) "swtpm", (char *) "socket", (char *) "--tpm2",
-                         (char *) "--tpmstate", tpmstate, (char *) "--ctrl", ctrl,
-                         (char *) "--log", log, (char *) "--terminate", NULL };
+        char *argv[] = { (char *) "swtpm",
+                         (char *) "socket",
+                         (char *) "--tpm2",
+                         (char *) "--tpmstate",
+                         tpmstate,
+                         (char *) "--ctrl",
+                         ctrl,
+                         (char *) "--log",
+                         log,
+                         (char *) "--terminate",
+                         NULL };
         r = spawn(argv, -1, &run->swtpm);
         if (r < 0)
                 return r;
@@ -255,7 +265,7 @@ static int start_swtpm(Run *run, const VmParams *p, char **ret_sock) {
 static int qemu_argv(const VmParams *p, const Run *run, const char *sock, bool kvm, char ***ret) {
         _cleanup_strv_free_ char **a = NULL;
         _cleanup_free_ char *machine = NULL, *code = NULL, *vars = NULL, *disk = NULL,
-                           *chardev = NULL, *net = NULL;
+                            *chardev = NULL, *net = NULL;
         int r = 0;
 
         machine = strprintf("q35,smm=on,accel=%s", kvm ? "kvm" : "tcg");
@@ -282,13 +292,35 @@ static int qemu_argv(const VmParams *p, const Run *run, const char *sock, bool k
         }
 
         const char *base[] = {
-                "qemu-system-x86_64", "-nodefaults", "-machine", machine,
-                "-global", "driver=cfi.pflash01,property=secure,value=on",
-                "-drive", code, "-drive", vars, "-m", p->memory ?: "512M",
-                "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
-                "-drive", disk, "-device", "virtio-blk-pci,drive=disk0,bootindex=1",
-                "-chardev", chardev, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
-                "-device", "tpm-tis,tpmdev=tpm0",
+                "qemu-system-x86_64",
+                "-nodefaults",
+                "-machine",
+                machine,
+                "-global",
+                "driver=cfi.pflash01,property=secure,value=on",
+                "-drive",
+                code,
+                "-drive",
+                vars,
+                "-m",
+                p->memory ?: "512M",
+                "-display",
+                "none",
+                "-serial",
+                "stdio",
+                "-monitor",
+                "none",
+                "-no-reboot",
+                "-drive",
+                disk,
+                "-device",
+                "virtio-blk-pci,drive=disk0,bootindex=1",
+                "-chardev",
+                chardev,
+                "-tpmdev",
+                "emulator,id=tpm0,chardev=chrtpm",
+                "-device",
+                "tpm-tis,tpmdev=tpm0",
         };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(base); i++)
                 r = strv_extend(&a, base[i]);

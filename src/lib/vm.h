@@ -54,10 +54,10 @@ typedef struct VmParams {
 
 typedef struct VmResult {
         VmOutcome outcome;
-        char marker[256];        /* the line that decided, if any */
-        double seconds;          /* from qemu start to the decision */
-        double first_initramfs;  /* seconds from qemu start to the first initramfs line, or < 0 */
-        double first_output;     /* seconds to the first console output, or < 0 */
+        char marker[256];       /* the line that decided, if any */
+        double seconds;         /* from qemu start to the decision */
+        double first_initramfs; /* seconds from qemu start to the first initramfs line, or < 0 */
+        double first_output;    /* seconds to the first console output, or < 0 */
         bool kvm;
 } VmResult;
 

@@ -9,6 +9,8 @@
 #include "exit-code.h"
 #include "log.h"
 #include "string-util.h"
+#include "status.h"
+#include "verb-status.h"
 #include "verb-trust.h"
 #include "verb-image.h"
 #include "verb-verity.h"
@@ -67,8 +69,16 @@ static const Verb verbs[] = {
           verb_manifest_verify },
         { "manifest", "show", "FILE [--json]", "print a summary of a manifest (not verified)",
           "  --json       print the manifest document itself\n", verb_manifest_show },
+        /* appliance */
+        { "status", NULL, "[--json] [--socket PATH]",
+          "show the services mosd runs: state, restarts, last exit",
+          "  --json         print one JSON document (docs/status.md)\n"
+          "  --socket PATH  mosd's status socket (default " STATUS_SOCKET_DEFAULT ")\n",
+          verb_status },
         /* boot chain: firmware variables, UKI, initramfs, disk, VM */
-        { "disk", "create", "--keyset DIR --uki FILE (--product NAME --manifest FILE --layout DIR | --boot-only) --out IMAGE",
+        { "disk", "create",
+          "--keyset DIR --uki FILE (--product NAME --manifest FILE --layout DIR | --boot-only) "
+          "--out IMAGE",
           "write the appliance's GPT disk image (no mounting, reproducible)",
           "  --keyset DIR       keyset: signs systemd-boot; the UKI must verify against its db\n"
           "  --uki FILE         the signed UKI (mos uki build)\n"
@@ -88,7 +98,8 @@ static const Verb verbs[] = {
           "  --out VARS.fd      the vars image to write (Secure Boot enforcing)\n"
           "  --template FILE    empty vars image (default /usr/share/OVMF/OVMF_VARS_4M.fd)\n"
           "  --auth-dir DIR     where PK.auth, KEK.auth, db.auth go (default: beside --out)\n"
-          "  --auth-time SECS   timestamp of the .auth files (default $SOURCE_DATE_EPOCH, else now)\n"
+          "  --auth-time SECS   timestamp of the .auth files (default $SOURCE_DATE_EPOCH, else "
+          "now)\n"
           "  --list VARS.fd     print the variables a vars image holds\n"
           "  --json             with --list: one JSON document\n",
           verb_firmware_vars },
@@ -106,8 +117,7 @@ static const Verb verbs[] = {
           "  --out FILE         the archive to write; its size is printed\n"
           "Entries are sorted, owned by root and dated $SOURCE_DATE_EPOCH (default 0).\n",
           verb_initramfs_build },
-        { "uki", "build",
-          "--keyset DIR --kernel FILE [--initrd FILE] [--cmdline TEXT] --out FILE",
+        { "uki", "build", "--keyset DIR --kernel FILE [--initrd FILE] [--cmdline TEXT] --out FILE",
           "build a unified kernel image on systemd-stub, signed with uefi-db",
           "  --keyset DIR       keyset whose uefi-db key signs the UKI\n"
           "  --kernel FILE      the kernel (bzImage), e.g. /boot/vmlinuz-*\n"
@@ -128,7 +138,8 @@ static const Verb verbs[] = {
           verb_uki_sign },
         { "uki", "verify", "--keyset DIR FILE",
           "check a UKI or boot loader against the keyset's db certificates",
-          "  --keyset DIR       keyset whose uefi-db and uefi-db-provision certificates are trusted\n"
+          "  --keyset DIR       keyset whose uefi-db and uefi-db-provision certificates are "
+          "trusted\n"
           "Exit 3 when the file is unsigned, tampered or signed by another key.\n",
           verb_uki_verify },
         { "vm", "run", "IMAGE --vars VARS.fd --tpm-state DIR [--timeout S] [--forward H:G]",

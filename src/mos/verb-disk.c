@@ -16,6 +16,7 @@
 #include "string-util.h"
 #include "uki.h"
 #include "verb-disk.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 static int parse_size(const char *s, uint64_t *ret) {
@@ -47,9 +48,21 @@ static int parse_size(const char *s, uint64_t *ret) {
 }
 
 int verb_disk_create(int argc, char *argv[]) {
-        enum { ARG_KEYSET = 0x100, ARG_PRODUCT, ARG_MANIFEST, ARG_LAYOUT, ARG_OUT, ARG_UKI,
-               ARG_BOOT_LOADER, ARG_NAME, ARG_TRIES, ARG_ESP_SIZE, ARG_DATA_SIZE, ARG_STORE_SIZE,
-               ARG_BOOT_ONLY };
+        enum {
+                ARG_KEYSET = 0x100,
+                ARG_PRODUCT,
+                ARG_MANIFEST,
+                ARG_LAYOUT,
+                ARG_OUT,
+                ARG_UKI,
+                ARG_BOOT_LOADER,
+                ARG_NAME,
+                ARG_TRIES,
+                ARG_ESP_SIZE,
+                ARG_DATA_SIZE,
+                ARG_STORE_SIZE,
+                ARG_BOOT_ONLY
+        };
         static const struct option options[] = {
                 { "keyset", required_argument, NULL, ARG_KEYSET },
                 { "product", required_argument, NULL, ARG_PRODUCT },
@@ -70,7 +83,9 @@ int verb_disk_create(int argc, char *argv[]) {
                    *boot_loader = UKI_SYSTEMD_BOOT_DEFAULT, *name = "machineos", *epoch;
         _cleanup_(crypto_signer_freep) CryptoSigner *signer = NULL;
         _cleanup_(pe_image_freep) PeImage *loader = NULL, *uki = NULL;
+        _cleanup_(disk_content_done) DiskContent content = { 0 };
         DiskParams p = { .boot_tries = DISK_DEFAULT_BOOT_TRIES };
+        uint8_t seed[2 * SHA256_DIGEST_SIZE] = { 0 };
         bool boot_only = false;
         DiskLayout L;
         unsigned tries;
@@ -79,7 +94,7 @@ int verb_disk_create(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -105,12 +120,15 @@ int verb_disk_create(int argc, char *argv[]) {
                 case ARG_NAME:
                         if (!filename_is_valid(optarg) || strchr(optarg, '+') ||
                             !string_is_printable_ascii(optarg, strlen(optarg)))
-                                return verb_usage_error(argv[0], "--name must be a file name without '+', got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--name must be a file name without '+', got '%s'",
+                                        optarg);
                         name = optarg;
                         break;
                 case ARG_TRIES:
                         if (safe_atou(optarg, &tries) < 0 || tries > 9)
-                                return verb_usage_error(argv[0], "--tries must be 0..9, got '%s'", optarg);
+                                return verb_usage_error(argv[0], "--tries must be 0..9, got '%s'",
+                                                        optarg);
                         p.boot_tries = tries;
                         break;
                 case ARG_ESP_SIZE:
@@ -119,24 +137,28 @@ int verb_disk_create(int argc, char *argv[]) {
                         if (parse_size(optarg, c == ARG_ESP_SIZE    ? &p.esp_size
                                                : c == ARG_DATA_SIZE ? &p.data_size
                                                                     : &p.store_size) < 0)
-                                return verb_usage_error(argv[0], "invalid size '%s' (bytes, or with K, M, G)", optarg);
+                                return verb_usage_error(
+                                        argv[0], "invalid size '%s' (bytes, or with K, M, G)",
+                                        optarg);
                         break;
                 case ARG_BOOT_ONLY:
                         boot_only = true;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
         if (!keyset || !out || !p.uki)
                 return verb_usage_error(argv[0], "--keyset, --uki and --out are required");
         if (boot_only && (product || manifest || layout))
-                return verb_usage_error(argv[0], "--boot-only excludes --product, --manifest and --layout");
-        if (!boot_only)
-                return verb_usage_error(argv[0], "--product, --manifest and --layout need the manifest and OCI layout modules, which are not merged into this build yet; use --boot-only");
+                return verb_usage_error(argv[0],
+                                        "--boot-only excludes --product, --manifest and --layout");
+        if (!boot_only && (!product || !manifest || !layout))
+                return verb_usage_error(
+                        argv[0],
+                        "--product, --manifest and --layout are required (or --boot-only)");
 
         epoch = secure_getenv("SOURCE_DATE_EPOCH");
         if (epoch && safe_atou64(epoch, &t) >= 0)
@@ -151,16 +173,39 @@ int verb_disk_create(int argc, char *argv[]) {
                 return log_error_errno(r == -EBADMSG ? r : r, "Failed to read UKI '%s': %m", p.uki);
         r = uki_verify(uki, keyset);
         if (r == -ENOENT || r == -EKEYREJECTED)
-                return log_error_errno(EKEYREJECTED, "Refused UKI '%s': it is not signed by the db keys of keyset '%s'", p.uki, keyset);
+                return log_error_errno(
+                        EKEYREJECTED,
+                        "Refused UKI '%s': it is not signed by the db keys of keyset '%s'", p.uki,
+                        keyset);
         if (r < 0)
                 return log_error_errno(r, "Failed to verify UKI '%s': %m", p.uki);
-        {
-                uint8_t d[SHA256_DIGEST_SIZE];
-                r = pe_image_authenticode_digest(uki, d);
+        r = pe_image_authenticode_digest(uki, seed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to hash UKI '%s': %m", p.uki);
+
+        if (!boot_only) {
+                _cleanup_free_ char *error = NULL;
+
+                r = disk_content_from_manifest(keyset, product, manifest, layout, &content, &error);
+                if (r < 0 && errno_is_refusal(r))
+                        return log_error_errno(r, "Refused manifest '%s' for product '%s': %s",
+                                               manifest, product, error ?: strerror(-r));
                 if (r < 0)
-                        return log_error_errno(r, "Failed to hash UKI '%s': %m", p.uki);
-                memcpy(p.seed, d, sizeof p.seed); /* the seed: the UKI (and later the manifest) */
+                        return log_error_errno(r, "Failed to read manifest '%s' or layout '%s': %s",
+                                               manifest, layout, error ?: strerror(-r));
+                p.config_files = content.config;
+                p.n_config_files = content.n_config;
+                p.store_files = content.store;
+                p.n_store_files = content.n_store;
+                /* The manifest's storage sizes are minimums. */
+                p.data_size = MAX(p.data_size ?: DISK_DEFAULT_DATA_SIZE, content.data_size);
+                p.store_min_size = content.store_size;
+                memcpy(seed + SHA256_DIGEST_SIZE, content.manifest_digest, SHA256_DIGEST_SIZE);
         }
+        /* GUIDs and volume ids derive from the UKI and the manifest. */
+        r = crypto_sha256(seed, sizeof seed, p.seed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to hash: %m");
 
         r = uki_load_signer(keyset, false, &signer);
         if (r < 0)
@@ -173,13 +218,19 @@ int verb_disk_create(int argc, char *argv[]) {
 
         r = disk_create(&p, out, &L);
         if (r == -ENOSPC)
-                return log_error_errno(r, "Failed to write '%s': the files do not fit into the partition sizes given", out);
+                return log_error_errno(
+                        r,
+                        "Failed to write '%s': the files do not fit into the partition sizes given",
+                        out);
         if (r == -ERANGE)
-                return log_error_errno(r, "Failed to write '%s': a partition size is outside FAT32's range (at least 34 MiB)", out);
+                return log_error_errno(r,
+                                       "Failed to write '%s': a partition size is outside FAT32's "
+                                       "range (at least 34 MiB)",
+                                       out);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s': %m", out);
-        printf("%s: %llu bytes: esp %llu MiB, config %llu MiB, store %llu MiB, data %llu MiB\n", out,
-               (unsigned long long) L.disk_size, (unsigned long long) (L.size[0] >> 20),
+        printf("%s: %llu bytes: esp %llu MiB, config %llu MiB, store %llu MiB, data %llu MiB\n",
+               out, (unsigned long long) L.disk_size, (unsigned long long) (L.size[0] >> 20),
                (unsigned long long) (L.size[1] >> 20), (unsigned long long) (L.size[2] >> 20),
                (unsigned long long) (L.size[3] >> 20));
         return 0;

@@ -16,12 +16,13 @@
 #include "path-util.h"
 #include "string-util.h"
 #include "verb-firmware.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 #define VARS_IMAGE_MAX EFI_VARSTORE_IMAGE_MAX
 
 static int print_vars(const char *path, bool json) {
-        _cleanup_free_ char *image = NULL, *dump = NULL;
+        _cleanup_free_ char *image = NULL;
         _cleanup_json_ json_t *d = NULL;
         json_t *vars, *sb, *v;
         size_t n, i;
@@ -38,20 +39,14 @@ static int print_vars(const char *path, bool json) {
                                        path);
         if (r < 0)
                 return log_error_errno(r, "Failed to read vars image '%s': %m", path);
-        if (json) {
-                r = json_dump_canonical(d, &dump, &n);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to format JSON: %m");
-                printf("%s\n", dump);
-                return 0;
-        }
+        if (json)
+                return verb_print_json(json_incref(d));
 
         sb = json_object_get(d, "secure-boot");
         printf("Secure Boot: PK %s, SecureBootEnable %s, CustomMode %s\n",
                json_is_true(json_object_get(sb, "pk-enrolled")) ? "enrolled" : "not enrolled",
                json_is_integer(json_object_get(sb, "secure-boot-enable"))
-                       ? (json_integer_value(json_object_get(sb, "secure-boot-enable")) ? "1"
-                                                                                       : "0")
+                       ? (json_integer_value(json_object_get(sb, "secure-boot-enable")) ? "1" : "0")
                        : "unset",
                json_is_integer(json_object_get(sb, "custom-mode"))
                        ? (json_integer_value(json_object_get(sb, "custom-mode")) ? "1" : "0")
@@ -103,7 +98,8 @@ static int auth_time(const char *arg, EfiTime *ret) {
 static int write_auth_files(const char *keyset, const char *dir, const EfiTime *t) {
         for (FirmwareAuthVariable v = 0; v < _FIRMWARE_AUTH_MAX; v++) {
                 _cleanup_free_ uint8_t *auth = NULL;
-                _cleanup_free_ char *name = strjoin(firmware_auth_variable_name(v), ".auth"), *p = NULL;
+                _cleanup_free_ char *name = strjoin(firmware_auth_variable_name(v), ".auth"),
+                                    *p = NULL;
                 size_t n;
                 int r;
 
@@ -131,7 +127,15 @@ static int write_auth_files(const char *keyset, const char *dir, const EfiTime *
 }
 
 int verb_firmware_vars(int argc, char *argv[]) {
-        enum { ARG_KEYSET = 0x100, ARG_OUT, ARG_TEMPLATE, ARG_LIST, ARG_JSON, ARG_AUTH_DIR, ARG_AUTH_TIME };
+        enum {
+                ARG_KEYSET = 0x100,
+                ARG_OUT,
+                ARG_TEMPLATE,
+                ARG_LIST,
+                ARG_JSON,
+                ARG_AUTH_DIR,
+                ARG_AUTH_TIME
+        };
         static const struct option options[] = {
                 { "keyset", required_argument, NULL, ARG_KEYSET },
                 { "out", required_argument, NULL, ARG_OUT },
@@ -153,7 +157,7 @@ int verb_firmware_vars(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -176,18 +180,17 @@ int verb_firmware_vars(int argc, char *argv[]) {
                 case ARG_AUTH_TIME:
                         auth_time_arg = optarg;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
 
         if (list) {
                 if (keyset || out)
-                        return verb_usage_error(argv[0], "--list cannot be combined with --keyset or --out");
+                        return verb_usage_error(argv[0],
+                                                "--list cannot be combined with --keyset or --out");
                 return print_vars(list, json);
         }
         if (!keyset || !out)
@@ -203,14 +206,20 @@ int verb_firmware_vars(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to read vars template '%s': %m", template);
         r = firmware_vars_build(keyset, (const uint8_t *) tmpl, tn, &image, &n);
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to read keyset '%s': efi/PK.esl, efi/KEK.esl or efi/db.esl is missing", keyset);
+                return log_error_errno(r,
+                                       "Failed to read keyset '%s': efi/PK.esl, efi/KEK.esl or "
+                                       "efi/db.esl is missing",
+                                       keyset);
         if (r == -EBADMSG)
                 return log_error_errno(r,
                                        "Failed to enroll keyset '%s' into '%s': a signature list "
                                        "of the keyset or the template is malformed",
                                        keyset, template);
         if (r == -EFBIG)
-                return log_error_errno(r, "Failed to enroll keyset '%s': the variables do not fit into the store of '%s'", keyset, template);
+                return log_error_errno(r,
+                                       "Failed to enroll keyset '%s': the variables do not fit "
+                                       "into the store of '%s'",
+                                       keyset, template);
         if (r < 0)
                 return log_error_errno(r, "Failed to enroll keyset '%s' into '%s': %m", keyset,
                                        template);

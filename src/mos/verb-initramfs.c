@@ -14,11 +14,23 @@
 #include "string-util.h"
 #include "strv.h"
 #include "verb-initramfs.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 int verb_initramfs_build(int argc, char *argv[]) {
-        enum { ARG_INIT = 0x100, ARG_PROGRAM, ARG_DLOPEN, ARG_MODULE, ARG_MODULES_DIR, ARG_FILE,
-               ARG_KEYSET, ARG_POLICY, ARG_COMPRESS, ARG_LEVEL, ARG_OUT };
+        enum {
+                ARG_INIT = 0x100,
+                ARG_PROGRAM,
+                ARG_DLOPEN,
+                ARG_MODULE,
+                ARG_MODULES_DIR,
+                ARG_FILE,
+                ARG_KEYSET,
+                ARG_POLICY,
+                ARG_COMPRESS,
+                ARG_LEVEL,
+                ARG_OUT
+        };
         static const struct option options[] = {
                 { "init", required_argument, NULL, ARG_INIT },
                 { "program", required_argument, NULL, ARG_PROGRAM },
@@ -47,14 +59,16 @@ int verb_initramfs_build(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_INIT:
                         p.init = optarg;
                         break;
                 case ARG_PROGRAM:
                         if (optarg[0] != '/')
-                                return verb_usage_error(argv[0], "--program needs an absolute path, got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--program needs an absolute path, got '%s'",
+                                        optarg);
                         if (strv_extend(&programs, optarg) < 0)
                                 return log_oom();
                         break;
@@ -71,7 +85,8 @@ int verb_initramfs_build(int argc, char *argv[]) {
                         break;
                 case ARG_FILE:
                         if (!strchr(optarg, ':'))
-                                return verb_usage_error(argv[0], "--file expects SOURCE:/DEST, got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--file expects SOURCE:/DEST, got '%s'", optarg);
                         if (strv_extend(&files, optarg) < 0)
                                 return log_oom();
                         break;
@@ -85,23 +100,25 @@ int verb_initramfs_build(int argc, char *argv[]) {
                 case ARG_COMPRESS:
                         if (compression_from_string(optarg, &p.compression) < 0 ||
                             p.compression == COMPRESSION_XZ)
-                                return verb_usage_error(argv[0], "--compress must be zstd, gzip or none, got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--compress must be zstd, gzip or none, got '%s'",
+                                        optarg);
                         break;
                 case ARG_LEVEL:
                         if (safe_atou(optarg, &level) < 0 || level < 1 || level > 19)
-                                return verb_usage_error(argv[0], "--level must be 1..19, got '%s'", optarg);
+                                return verb_usage_error(argv[0], "--level must be 1..19, got '%s'",
+                                                        optarg);
                         p.level = (int) level;
                         break;
                 case ARG_OUT:
                         out = optarg;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
         if (!out)
                 return verb_usage_error(argv[0], "--out is required");
         if (!p.init)
@@ -122,21 +139,31 @@ int verb_initramfs_build(int argc, char *argv[]) {
 
         r = initramfs_build(&p, &out_data, &n, &st, &missing);
         if (r == -ENOENT && missing)
-                return log_error_errno(r, "Failed to build initramfs: '%s' not found (program, library or kernel module)", missing);
+                return log_error_errno(r,
+                                       "Failed to build initramfs: '%s' not found (program, "
+                                       "library or kernel module)",
+                                       missing);
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to build initramfs: keyset '%s' lacks manifest-ca.crt or tpm-policy.pub", p.keyset);
+                return log_error_errno(r,
+                                       "Failed to build initramfs: keyset '%s' lacks "
+                                       "manifest-ca.crt or tpm-policy.pub",
+                                       p.keyset);
         if (r == -EBADMSG)
-                return log_error_errno(r, "Failed to build initramfs: a program or library is not an x86-64 ELF file, or modules.dep is malformed");
+                return log_error_errno(r, "Failed to build initramfs: a program or library is not "
+                                          "an x86-64 ELF file, or modules.dep is malformed");
         if (r == -EEXIST)
-                return log_error_errno(r, "Failed to build initramfs: two different files for the same path");
+                return log_error_errno(
+                        r, "Failed to build initramfs: two different files for the same path");
         if (r == -EINVAL)
-                return log_error_errno(r, "Failed to build initramfs: invalid destination path in --file");
+                return log_error_errno(
+                        r, "Failed to build initramfs: invalid destination path in --file");
         if (r < 0)
                 return log_error_errno(r, "Failed to build initramfs: %m");
         r = write_file_atomic(out, out_data, n, 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s': %m", out);
-        printf("%s: %zu entries (%zu libraries, %zu modules), %zu bytes uncompressed, %zu bytes %s\n",
+        printf("%s: %zu entries (%zu libraries, %zu modules), %zu bytes uncompressed, %zu bytes "
+               "%s\n",
                out, st.n_entries, st.n_libraries, st.n_modules, st.uncompressed_size,
                st.compressed_size, compression_to_string(p.compression));
         return 0;

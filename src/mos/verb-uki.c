@@ -11,31 +11,37 @@
 #include "string-util.h"
 #include "uki.h"
 #include "verb-uki.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 #define OS_RELEASE_MAX (64u * 1024)
 
-static int getopt_error(char *argv[], int c) {
-        if (c == ':')
-                return verb_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
-        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
-}
-
 static int signer_error(int r, const char *keyset) {
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to load the signing key of keyset '%s': "
-                                          "uefi-db.key or uefi-db.crt is missing",
+                return log_error_errno(r,
+                                       "Failed to load the signing key of keyset '%s': "
+                                       "uefi-db.key or uefi-db.crt is missing",
                                        keyset);
         if (r == -EKEYREJECTED)
-                return log_error_errno(r, "Failed to load the signing key of keyset '%s': "
-                                          "the certificate does not belong to the key",
+                return log_error_errno(r,
+                                       "Failed to load the signing key of keyset '%s': "
+                                       "the certificate does not belong to the key",
                                        keyset);
         return log_error_errno(r, "Failed to load the signing key of keyset '%s': %m", keyset);
 }
 
 int verb_uki_build(int argc, char *argv[]) {
-        enum { ARG_KEYSET = 0x100, ARG_KERNEL, ARG_INITRD, ARG_CMDLINE, ARG_OUT, ARG_STUB,
-               ARG_OS_RELEASE, ARG_PROVISION, ARG_UNSIGNED };
+        enum {
+                ARG_KEYSET = 0x100,
+                ARG_KERNEL,
+                ARG_INITRD,
+                ARG_CMDLINE,
+                ARG_OUT,
+                ARG_STUB,
+                ARG_OS_RELEASE,
+                ARG_PROVISION,
+                ARG_UNSIGNED
+        };
         static const struct option options[] = {
                 { "keyset", required_argument, NULL, ARG_KEYSET },
                 { "kernel", required_argument, NULL, ARG_KERNEL },
@@ -59,7 +65,7 @@ int verb_uki_build(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -89,10 +95,11 @@ int verb_uki_build(int argc, char *argv[]) {
                         unsigned_ = true;
                         break;
                 default:
-                        return getopt_error(argv, c);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        r = verb_check_args(argv, argc, 0, 0, "");
+        if (r != 0)
+                return r;
         if (!p.kernel || !out)
                 return verb_usage_error(argv[0], "--kernel and --out are required");
         if (!keyset && !unsigned_)
@@ -150,7 +157,7 @@ int verb_uki_sign(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
@@ -162,10 +169,11 @@ int verb_uki_sign(int argc, char *argv[]) {
                         provision = true;
                         break;
                 default:
-                        return getopt_error(argv, c);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind + 1 < argc)
-                return verb_usage_error(argv[0], "unexpected argument '%s'", argv[optind + 1]);
+        r = verb_check_args(argv, argc, 0, 1, "EFI-BINARY");
+        if (r != 0)
+                return r;
         if (optind < argc)
                 in = argv[optind];
         if (!keyset || !out)
@@ -198,16 +206,19 @@ int verb_uki_verify(int argc, char *argv[]) {
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_KEYSET:
                         keyset = optarg;
                         break;
                 default:
-                        return getopt_error(argv, c);
+                        return verb_option_error(argv, c, options);
                 }
-        if (!keyset || optind + 1 != argc)
-                return verb_usage_error(argv[0], "expected --keyset DIR and one FILE");
+        r = verb_check_args(argv, argc, 1, 1, "FILE");
+        if (r != 0)
+                return r;
+        if (!keyset)
+                return verb_usage_error(argv[0], "--keyset is required");
         path = argv[optind];
 
         r = pe_image_load(path, &img);
@@ -225,7 +236,8 @@ int verb_uki_verify(int argc, char *argv[]) {
                                        "another key)",
                                        path, keyset);
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to verify '%s': keyset '%s' has no db certificate",
+                return log_error_errno(r,
+                                       "Failed to verify '%s': keyset '%s' has no db certificate",
                                        path, keyset);
         if (r < 0)
                 return log_error_errno(r, "Refused '%s': malformed signature: %m", path);

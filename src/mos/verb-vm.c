@@ -12,6 +12,7 @@
 #include "parse-util.h"
 #include "string-util.h"
 #include "verb-vm.h"
+#include "verb-util.h"
 #include "verbs.h"
 #include "vm.h"
 
@@ -31,8 +32,20 @@ static int parse_forward(const char *s, VmForward *ret) {
 }
 
 int verb_vm_run(int argc, char *argv[]) {
-        enum { ARG_VARS = 0x100, ARG_TPM_STATE, ARG_TIMEOUT, ARG_FORWARD, ARG_LOG, ARG_QUIET,
-               ARG_KEEP_RUNNING, ARG_SNAPSHOT, ARG_ACCEL, ARG_MEMORY, ARG_PERSIST, ARG_JSON };
+        enum {
+                ARG_VARS = 0x100,
+                ARG_TPM_STATE,
+                ARG_TIMEOUT,
+                ARG_FORWARD,
+                ARG_LOG,
+                ARG_QUIET,
+                ARG_KEEP_RUNNING,
+                ARG_SNAPSHOT,
+                ARG_ACCEL,
+                ARG_MEMORY,
+                ARG_PERSIST,
+                ARG_JSON
+        };
         static const struct option options[] = {
                 { "vars", required_argument, NULL, ARG_VARS },
                 { "tpm-state", required_argument, NULL, ARG_TPM_STATE },
@@ -57,7 +70,7 @@ int verb_vm_run(int argc, char *argv[]) {
         p.accel = secure_getenv("MOS_VM_ACCEL") ?: "auto";
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_VARS:
                         p.vars = optarg;
@@ -67,14 +80,19 @@ int verb_vm_run(int argc, char *argv[]) {
                         break;
                 case ARG_TIMEOUT:
                         if (safe_atou(optarg, &t) < 0 || t == 0 || t > 86400)
-                                return verb_usage_error(argv[0], "--timeout must be 1..86400 seconds, got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--timeout must be 1..86400 seconds, got '%s'",
+                                        optarg);
                         p.timeout_sec = t;
                         break;
                 case ARG_FORWARD:
                         if (p.n_forwards >= VM_FORWARDS_MAX)
-                                return verb_usage_error(argv[0], "at most %d --forward options", VM_FORWARDS_MAX);
+                                return verb_usage_error(argv[0], "at most %d --forward options",
+                                                        VM_FORWARDS_MAX);
                         if (parse_forward(optarg, &p.forwards[p.n_forwards++]) < 0)
-                                return verb_usage_error(argv[0], "--forward expects HOSTPORT:GUESTPORT, got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--forward expects HOSTPORT:GUESTPORT, got '%s'",
+                                        optarg);
                         break;
                 case ARG_LOG:
                         p.log = optarg;
@@ -90,7 +108,9 @@ int verb_vm_run(int argc, char *argv[]) {
                         break;
                 case ARG_ACCEL:
                         if (!STR_IN_SET(optarg, "auto", "tcg", "kvm"))
-                                return verb_usage_error(argv[0], "--accel must be auto, tcg or kvm, got '%s'", optarg);
+                                return verb_usage_error(
+                                        argv[0], "--accel must be auto, tcg or kvm, got '%s'",
+                                        optarg);
                         p.accel = optarg;
                         break;
                 case ARG_MEMORY:
@@ -102,37 +122,40 @@ int verb_vm_run(int argc, char *argv[]) {
                 case ARG_JSON:
                         json = true;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value", argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
-        if (optind + 1 != argc)
-                return verb_usage_error(argv[0], "expected one IMAGE");
+        r = verb_check_args(argv, argc, 1, 1, "IMAGE");
+        if (r != 0)
+                return r;
         p.image = argv[optind];
         if (!p.vars || !p.tpm_state)
                 return verb_usage_error(argv[0], "--vars and --tpm-state are required");
         if (!STR_IN_SET(p.accel, "auto", "tcg", "kvm"))
-                return log_error_errno(EINVAL, "Invalid $MOS_VM_ACCEL '%s', expected auto, tcg or kvm.", p.accel);
+                return log_error_errno(
+                        EINVAL, "Invalid $MOS_VM_ACCEL '%s', expected auto, tcg or kvm.", p.accel);
         if (json)
                 p.echo = false; /* stdout carries the JSON document */
 
         r = vm_run(&p, &res);
         if (r == -ENOENT)
-                return log_error_errno(r, "Failed to start the VM: qemu-system-x86_64, swtpm, OVMF or the image '%s' is missing", p.image);
+                return log_error_errno(r,
+                                       "Failed to start the VM: qemu-system-x86_64, swtpm, OVMF or "
+                                       "the image '%s' is missing",
+                                       p.image);
         if (r == -EINTR)
                 return log_error_errno(r, "VM interrupted; qemu and swtpm stopped.");
         if (r < 0)
                 return log_error_errno(r, "Failed to run the VM for '%s': %m", p.image);
 
         if (json) {
-                _cleanup_json_ json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:s}", "outcome",
-                                                     vm_outcome_to_string(res.outcome), "marker",
-                                                     res.marker, "seconds", res.seconds,
-                                                     "first-initramfs-line", res.first_initramfs,
-                                                     "first-output", res.first_output, "accel",
-                                                     res.kvm ? "kvm" : "tcg");
-                char *s = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+                _cleanup_json_ json_t *j = json_pack(
+                        "{s:s,s:s,s:f,s:f,s:f,s:s}", "outcome", vm_outcome_to_string(res.outcome),
+                        "marker", res.marker, "seconds", res.seconds, "first-initramfs-line",
+                        res.first_initramfs, "first-output", res.first_output, "accel",
+                        res.kvm ? "kvm" : "tcg");
+                char *s = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(6))
+                            : NULL;
                 if (!s)
                         return log_oom();
                 printf("%s\n", s);
@@ -140,23 +163,30 @@ int verb_vm_run(int argc, char *argv[]) {
         }
         switch (res.outcome) {
         case VM_SUCCESS:
-                log_info("VM %s: success marker after %.1f s (first initramfs line at %.1f s, %s): %s",
-                         p.image, res.seconds, res.first_initramfs, res.kvm ? "kvm" : "tcg", res.marker);
+                log_info("VM %s: success marker after %.1f s (first initramfs line at %.1f s, %s): "
+                         "%s",
+                         p.image, res.seconds, res.first_initramfs, res.kvm ? "kvm" : "tcg",
+                         res.marker);
                 return MOS_EXIT_SUCCESS;
         case VM_REFUSED:
-                log_error("VM %s: the appliance refused to boot after %.1f s: %s", p.image, res.seconds, res.marker);
+                log_error("VM %s: the appliance refused to boot after %.1f s: %s", p.image,
+                          res.seconds, res.marker);
                 return MOS_EXIT_REFUSED;
         case VM_FIRMWARE_REFUSED:
-                log_error("VM %s: the firmware refused the boot image after %.1f s (Secure Boot): %s", p.image, res.seconds, res.marker);
+                log_error(
+                        "VM %s: the firmware refused the boot image after %.1f s (Secure Boot): %s",
+                        p.image, res.seconds, res.marker);
                 return MOS_EXIT_REFUSED;
         case VM_PANIC:
                 log_error("VM %s: kernel panic after %.1f s: %s", p.image, res.seconds, res.marker);
                 return MOS_EXIT_FAILURE;
         case VM_EXITED:
-                log_error("VM %s: qemu exited after %.1f s without a marker on the console", p.image, res.seconds);
+                log_error("VM %s: qemu exited after %.1f s without a marker on the console",
+                          p.image, res.seconds);
                 return MOS_EXIT_FAILURE;
         default:
-                log_error("VM %s: no marker on the console within %u s (timeout)", p.image, p.timeout_sec);
+                log_error("VM %s: no marker on the console within %u s (timeout)", p.image,
+                          p.timeout_sec);
                 return MOS_EXIT_FAILURE;
         }
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "byte-buffer.h"
+#include "efi-siglist.h"
 #include "efivars.h"
 #include "fileio.h"
 #include "tap.h"
@@ -19,8 +20,8 @@ TEST(guid_roundtrip) {
         ASSERT_EQ(g.bytes[8], 0xaa);
         efi_guid_format(&g, s);
         ASSERT_STREQ(s, "8be4df61-93ca-11d2-aa0d-00e098032b8c");
-        ASSERT_OK(efi_guid_from_string("A5C059A1-94E4-4AA7-87B5-AB155C2BF072", &g));
-        ASSERT_TRUE(efi_guid_equal(&g, &EFI_CERT_X509_GUID));
+        ASSERT_OK(efi_guid_from_string("D719B2CB-3D3A-4596-A3BC-DAD00E67656F", &g));
+        ASSERT_TRUE(efi_guid_equal(&g, &EFI_IMAGE_SECURITY_DATABASE_GUID));
         ASSERT_ERRNO(efi_guid_from_string("8be4df61-93ca-11d2-aa0d-00e098032b8", &g), -EINVAL);
         ASSERT_ERRNO(efi_guid_from_string("8be4df61x93ca-11d2-aa0d-00e098032b8c", &g), -EINVAL);
         ASSERT_ERRNO(efi_guid_from_string("8be4df61-93ca-11d2-aa0d-00e098032b8g", &g), -EINVAL);
@@ -39,41 +40,6 @@ TEST(time_serialize) {
         ASSERT_EQ(b[1], 0x07);
         for (int i = 7; i < 16; i++)
                 ASSERT_EQ(b[i], 0);
-}
-
-static int count_cb(const EfiGuid *type, const EfiGuid *owner, const uint8_t *data, size_t size,
-                    void *userdata) {
-        (*(int *) userdata)++;
-        return 0;
-}
-
-TEST(signature_lists) {
-        _cleanup_free_ uint8_t *a = NULL, *b = NULL;
-        ByteBuffer both = BYTE_BUFFER_INIT;
-        static const uint8_t cert[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
-        EfiGuid owner;
-        size_t an, bn;
-        int n = 0;
-
-        ASSERT_OK(efi_guid_from_string("11111111-2222-3333-4444-555555555555", &owner));
-        ASSERT_OK(efi_signature_list_x509(&owner, cert, sizeof cert, &a, &an));
-        ASSERT_EQ(an, 28 + 16 + sizeof cert);
-        ASSERT_OK(efi_signature_list_x509(&owner, cert, sizeof cert, &b, &bn));
-        byte_buffer_append(&both, a, an);
-        byte_buffer_append(&both, b, bn);
-        ASSERT_OK(efi_signature_lists_parse(both.data, both.size, count_cb, &n));
-        ASSERT_EQ(n, 2);
-        /* Truncated, a list size beyond the end, a signature size that does not divide. */
-        ASSERT_ERRNO(efi_signature_lists_parse(both.data, both.size - 1, NULL, NULL), -EBADMSG);
-        le32_write(a + 16, 1000);
-        ASSERT_ERRNO(efi_signature_lists_parse(a, an, NULL, NULL), -EBADMSG);
-        le32_write(a + 16, (uint32_t) an);
-        le32_write(a + 24, 7);
-        ASSERT_ERRNO(efi_signature_lists_parse(a, an, NULL, NULL), -EBADMSG);
-        le32_write(a + 24, 16);
-        ASSERT_ERRNO(efi_signature_lists_parse(a, an, NULL, NULL), -EBADMSG);
-        ASSERT_OK(efi_signature_lists_parse(NULL, 0, NULL, NULL)); /* empty: no lists */
-        byte_buffer_done(&both);
 }
 
 TEST(auth_build_parse) {
@@ -102,7 +68,9 @@ TEST(auth_build_parse) {
         auth[8] = 0;
         auth[16 + 6] = 0x02; /* wCertificateType */
         ASSERT_ERRNO(efi_auth_parse(auth, an, NULL, NULL, NULL, NULL, NULL), -EBADMSG);
-        ASSERT_ERRNO(efi_auth_payload("", &EFI_GLOBAL_VARIABLE_GUID, 0x27, &t, data, 3, &payload, &pn), -EINVAL);
+        ASSERT_ERRNO(
+                efi_auth_payload("", &EFI_GLOBAL_VARIABLE_GUID, 0x27, &t, data, 3, &payload, &pn),
+                -EINVAL);
 }
 
 TEST(varstore_enroll_roundtrip) {
@@ -111,7 +79,7 @@ TEST(varstore_enroll_roundtrip) {
         _cleanup_free_ char *tmpl = NULL;
         static const uint8_t cert[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
         const EfiVariable *v;
-        size_t tn, en, on, on2;
+        size_t tn, en = 0, on, on2;
         EfiGuid owner;
 
         if (access(OVMF_VARS, R_OK) < 0)
@@ -120,7 +88,7 @@ TEST(varstore_enroll_roundtrip) {
         ASSERT_OK(efi_varstore_parse((const uint8_t *) tmpl, tn, &s));
         ASSERT_NULL(efi_varstore_find(s, "PK", &EFI_GLOBAL_VARIABLE_GUID));
         ASSERT_OK(efi_guid_from_string("11111111-2222-3333-4444-555555555555", &owner));
-        ASSERT_OK(efi_signature_list_x509(&owner, cert, sizeof cert, &esl, &en));
+        ASSERT_OK(efi_siglist_append_x509(&esl, &en, owner.bytes, cert, sizeof cert));
         ASSERT_ERRNO(efi_varstore_enroll_secure_boot(s, esl, en - 1, esl, en, esl, en, NULL, 0),
                      -EBADMSG);
         ASSERT_OK(efi_varstore_enroll_secure_boot(s, esl, en, esl, en, esl, en, NULL, 0));
@@ -183,8 +151,8 @@ TEST(varstore_full) {
 }
 
 TEST(attributes_string) {
-        _cleanup_free_ char *a = efi_attributes_to_string(0x27), *b = efi_attributes_to_string(0x100),
-                            *c = efi_attributes_to_string(0);
+        _cleanup_free_ char *a = efi_attributes_to_string(0x27),
+                            *b = efi_attributes_to_string(0x100), *c = efi_attributes_to_string(0);
         ASSERT_STREQ(a, "NV|BS|RT|TIME_AUTH");
         ASSERT_STREQ(b, "0x100");
         ASSERT_STREQ(c, "-");
@@ -193,7 +161,6 @@ TEST(attributes_string) {
 int main(void) {
         RUN(guid_roundtrip);
         RUN(time_serialize);
-        RUN(signature_lists);
         RUN(auth_build_parse);
         RUN(varstore_enroll_roundtrip);
         RUN(varstore_refuses);

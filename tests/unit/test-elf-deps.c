@@ -4,6 +4,7 @@
 
 #include "elf-deps.h"
 #include "fileio.h"
+#include "string-util.h"
 #include "strv.h"
 #include "tap.h"
 
@@ -22,7 +23,10 @@ TEST(parse_self) {
         for (size_t k = 0; k < 4096 && k < n; k += 61)
                 if (elf_parse_dynamic((const uint8_t *) buf, k, &info) >= 0)
                         elf_dynamic_info_done(&info);
-        ASSERT_ERRNO(elf_parse_dynamic((const uint8_t *) "\x7f" "ELF", 4, &info), -EBADMSG);
+        ASSERT_ERRNO(elf_parse_dynamic((const uint8_t *) "\x7f"
+                                                         "ELF",
+                                       4, &info),
+                     -EBADMSG);
         buf[18] = 3; /* e_machine: i386 */
         ASSERT_ERRNO(elf_parse_dynamic((const uint8_t *) buf, n, &info), -EBADMSG);
 }
@@ -41,14 +45,29 @@ TEST(ldcache) {
         ASSERT_ERRNO(ldcache_parse((const uint8_t *) "glibc-ld.so.cache1.0", 20, &e), -EBADMSG);
 }
 
+TEST(normalize) {
+        static const char *const cases[][2] = {
+                { "/a/b/../c", "/a/c" },    { "/..", "/" },
+                { "/a/./b//c/", "/a/b/c" }, { "/", "/" },
+                { "/a/../../b", "/b" },     { "/init/../lib/x.so", "/lib/x.so" },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                _cleanup_free_ char *n = path_normalize_lexical(cases[i][0]);
+                ASSERT_STREQ(n, cases[i][1]);
+        }
+        ASSERT_NULL(path_normalize_lexical("relative"));
+}
+
 TEST(closure_of_self) {
         _cleanup_(ldcache_freep) LdCache *c = NULL;
-        _cleanup_strv_free_ char **files = NULL;
         _cleanup_free_ char *missing = NULL, *self = NULL;
         char *programs[2] = { NULL, NULL };
+        char *dests[2] = { (char *) "/init", NULL };
+        ElfFile *files = NULL;
+        size_t n_files = 0;
         char buf[4096];
         ssize_t k;
-        bool libc = false, loader = false;
+        bool libc = false, loader = false, init = false;
 
         k = readlink("/proc/self/exe", buf, sizeof buf - 1);
         ASSERT_TRUE(k > 0);
@@ -56,20 +75,23 @@ TEST(closure_of_self) {
         self = strdup(buf);
         programs[0] = self;
         ASSERT_OK(ldcache_load("/etc/ld.so.cache", &c));
-        ASSERT_OK(elf_resolve_closure(programs, NULL, c, &files, &missing));
-        for (size_t i = 0; files[i]; i++) {
-                libc = libc || strstr(files[i], "/libc.so.6");
-                loader = loader || strstr(files[i], "ld-linux-x86-64.so.2");
+        ASSERT_OK(elf_resolve_closure(programs, dests, NULL, c, &files, &n_files, &missing));
+        for (size_t i = 0; i < n_files; i++) {
+                libc = libc || strstr(files[i].dest, "/libc.so.6");
+                loader = loader || strstr(files[i].dest, "ld-linux-x86-64.so.2");
+                init = init || (streq(files[i].dest, "/init") && streq(files[i].path, self));
         }
+        elf_files_free(files, n_files);
         ASSERT_TRUE(libc);
         ASSERT_TRUE(loader);
-        ASSERT_TRUE(strv_contains(files, self));
+        ASSERT_TRUE(init);
         /* A dlopen()ed soname that does not exist names itself. */
         {
                 char *dl[] = { (char *) "libmos-test-nope.so.1", NULL };
-                _cleanup_strv_free_ char **f2 = NULL;
                 _cleanup_free_ char *m2 = NULL;
-                ASSERT_ERRNO(elf_resolve_closure(programs, dl, c, &f2, &m2), -ENOENT);
+                ElfFile *f2 = NULL;
+                size_t n2 = 0;
+                ASSERT_ERRNO(elf_resolve_closure(programs, NULL, dl, c, &f2, &n2, &m2), -ENOENT);
                 ASSERT_STREQ(m2, "libmos-test-nope.so.1");
         }
 }
@@ -77,6 +99,7 @@ TEST(closure_of_self) {
 int main(void) {
         RUN(parse_self);
         RUN(ldcache);
+        RUN(normalize);
         RUN(closure_of_self);
         return tap_done();
 }

@@ -27,10 +27,14 @@ TEST(write_read) {
         FatFile files[] = {
                 { .path = "EFI/BOOT/BOOTX64.EFI", .data = "boot", .size = 4 },
                 { .path = "EFI/Linux/machineos-1.0+3.efi", .data = NULL, .size = 0 },
-                { .path = "blobs/sha256/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                  .data = "blob", .size = 4 },
-                { .path = "blobs/sha256/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee",
-                  .data = "blob2", .size = 5 },
+                { .path = "blobs/sha256/"
+                          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                  .data = "blob",
+                  .size = 4 },
+                { .path = "blobs/sha256/"
+                          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee",
+                  .data = "blob2",
+                  .size = 5 },
                 { .path = "empty", .data = "", .size = 0 },
         };
         size_t n;
@@ -47,7 +51,10 @@ TEST(write_read) {
         ASSERT_TRUE(memcmp(d, big, n) == 0);
         ASSERT_OK(fat32_read_file(fd, 0, "efi/boot/bootx64.efi", &e, &n));
         ASSERT_EQ(n, 4);
-        ASSERT_OK(fat32_read_file(fd, 0, "blobs/sha256/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee", &f, &n));
+        ASSERT_OK(fat32_read_file(
+                fd, 0,
+                "blobs/sha256/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee", &f,
+                &n));
         ASSERT_TRUE(n == 5 && memcmp(f, "blob2", 5) == 0);
         ASSERT_ERRNO(fat32_read_file(fd, 0, "EFI/nope", &d, &n), -ENOENT);
         ASSERT_ERRNO(fat32_read_file(fd, 0, "EFI", &d, &n), -EISDIR);
@@ -55,11 +62,13 @@ TEST(write_read) {
 
 TEST(refusals) {
         _cleanup_close_ int fd = tmpfile_sized(UINT64_C(40) << 20);
-        FatFile dup[] = { { .path = "a", .data = "x", .size = 1 }, { .path = "A", .data = "y", .size = 1 } };
+        FatFile dup[] = { { .path = "a", .data = "x", .size = 1 },
+                          { .path = "A", .data = "y", .size = 1 } };
         FatFile bad[] = { { .path = "a:b", .data = "x", .size = 1 } };
         FatFile dot[] = { { .path = "../a", .data = "x", .size = 1 } };
         FatFile trail[] = { { .path = "name.", .data = "x", .size = 1 } };
-        FatFile clash[] = { { .path = "a/b", .data = "x", .size = 1 }, { .path = "a", .data = "x", .size = 1 } };
+        FatFile clash[] = { { .path = "a/b", .data = "x", .size = 1 },
+                            { .path = "a", .data = "x", .size = 1 } };
         static uint8_t huge[1];
         FatFile toobig[] = { { .path = "big", .data = huge, .size = UINT64_C(1) << 32 } };
 
@@ -71,7 +80,8 @@ TEST(refusals) {
         ASSERT_ERRNO(fat32_write(fd, 0, UINT64_C(40) << 20, "T", 1, 0, clash, 2), -EEXIST);
         ASSERT_ERRNO(fat32_write(fd, 0, UINT64_C(40) << 20, "T", 1, 0, toobig, 1), -EFBIG);
         ASSERT_ERRNO(fat32_write(fd, 0, UINT64_C(20) << 20, "T", 1, 0, NULL, 0), -ERANGE);
-        ASSERT_ERRNO(fat32_write(fd, 0, UINT64_C(40) << 20, "WAY TOO LONG", 1, 0, NULL, 0), -EINVAL);
+        ASSERT_ERRNO(fat32_write(fd, 0, UINT64_C(40) << 20, "WAY TOO LONG", 1, 0, NULL, 0),
+                     -EINVAL);
 }
 
 TEST(no_space) {

@@ -27,7 +27,8 @@ TEST(write_parse) {
         ASSERT_OK(ftruncate(fd, (off_t) size));
         ASSERT_OK(efi_guid_from_string("01234567-89ab-4cde-8f01-23456789abcd", &disk));
         parts[0] = (GptPartition){ .type = GPT_TYPE_ESP, .first_lba = 2048, .last_lba = 4095 };
-        parts[1] = (GptPartition){ .type = GPT_TYPE_LINUX_LUKS, .first_lba = 4096, .last_lba = 8191 };
+        parts[1] =
+                (GptPartition){ .type = GPT_TYPE_LINUX_LUKS, .first_lba = 4096, .last_lba = 8191 };
         ASSERT_OK(strscpy(parts[0].name, sizeof parts[0].name, "mos-esp"));
         ASSERT_OK(gpt_write(fd, size, &disk, parts, 2));
         ASSERT_EQ(pread(fd, head, sizeof head, 0), (ssize_t) sizeof head);

@@ -17,8 +17,8 @@ static const char builtin[] = "kernel/drivers/char/tpm/tpm.ko\n";
 TEST(resolve_order) {
         _cleanup_(kmod_index_freep) KmodIndex *k = NULL;
         _cleanup_strv_free_ char **paths = NULL;
-        char *names[] = { (char *) "dm_verity", (char *) "tpm", (char *) "vfat",
-                          (char *) "dm-mod", NULL };
+        char *names[] = { (char *) "dm_verity", (char *) "tpm", (char *) "vfat", (char *) "dm-mod",
+                          NULL };
 
         ASSERT_OK(kmod_index_parse(dep, sizeof dep - 1, builtin, sizeof builtin - 1, &k));
         ASSERT_OK(kmod_resolve(k, names, &paths, NULL));

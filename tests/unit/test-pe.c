@@ -12,6 +12,12 @@
 
 static char p1[4096], p2[4096];
 
+static int cert_der(const char *name, uint8_t **ret, size_t *ret_size) {
+        _cleanup_(crypto_cert_freep) CryptoCert *c = NULL;
+        int r = crypto_cert_load(test_data(p1, sizeof p1, name), &c);
+        return r < 0 ? r : crypto_cert_to_der(c, ret, ret_size);
+}
+
 TEST(refuses_garbage) {
         PeImage *img = NULL;
         static const uint8_t junk[256] = { 'M', 'Z' };
@@ -48,8 +54,8 @@ TEST(add_sections_sign_verify) {
 
         ASSERT_OK(crypto_signer_load(test_data(p1, sizeof p1, "uefi/signer.key"),
                                      test_data(p2, sizeof p2, "uefi/signer.crt"), &s));
-        ASSERT_OK(crypto_x509_load_der(test_data(p1, sizeof p1, "uefi/signer.crt"), &own, &on));
-        ASSERT_OK(crypto_x509_load_der(test_data(p1, sizeof p1, "uefi/other.crt"), &other, &xn));
+        ASSERT_OK(cert_der("uefi/signer.crt", &own, &on));
+        ASSERT_OK(cert_der("uefi/other.crt", &other, &xn));
         ASSERT_ERRNO(pe_image_verify(img, own, on), -ENOENT);
         ASSERT_OK(pe_image_authenticode_digest(img, d1));
         ASSERT_OK(pe_image_sign(img, s));

@@ -14,7 +14,8 @@ TEST(classify) {
                   VM_FIRMWARE_REFUSED);
         ASSERT_EQ(vm_classify_line("BdsDxe: failed to start Boot0003: Security Violation"),
                   VM_FIRMWARE_REFUSED);
-        ASSERT_EQ(vm_classify_line("[    3.1] Kernel panic - not syncing: No working init"), VM_PANIC);
+        ASSERT_EQ(vm_classify_line("[    3.1] Kernel panic - not syncing: No working init"),
+                  VM_PANIC);
         ASSERT_EQ(vm_classify_line("MOS-DIAG: [1.0] init=started"), -1);
         /* The appliance's own lines never count as firmware refusals. */
         ASSERT_EQ(vm_classify_line("MOS-DIAG: [1.0] note=Access Denied by test"), -1);
