@@ -11,6 +11,7 @@
 
 #include "boot.h"
 #include "init-system.h"
+#include "log.h"
 #include "macro.h"
 
 static void say(const char *line, void *userdata) {
@@ -36,6 +37,7 @@ int main(int argc, char *argv[]) {
                                 "MachineOS initramfs.\n");
                 return 1;
         }
+        log_set_program_name("mos-init");
         b = boot_new(say, NULL);
         if (!b)
                 refuse("out of memory");

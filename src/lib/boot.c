@@ -23,6 +23,7 @@
 #include "init-system.h"
 #include "json.h"
 #include "layer-mount.h"
+#include "log.h"
 #include "manifest.h"
 #include "parse-util.h"
 #include "path-util.h"
@@ -91,6 +92,10 @@ int boot_options_parse(const char *cmdline, size_t size, BootOptions *ret, char 
                 return r;
         if (r > 0 && isempty(tcti))
                 return BAD("mos.tcti is empty");
+        r = proc_cmdline_get(cmdline, size, "mos.debug", NULL);
+        if (r < 0)
+                return r;
+        o.debug = r > 0;
 #undef BAD
 
         o.handover = handover ? TAKE_PTR(handover) : strdup(BOOT_DEFAULT_HANDOVER);
@@ -225,6 +230,10 @@ static int phase_sysinit(Boot *b) {
         if (r < 0)
                 return boot_fail(b, r, "kernel command line: %s",
                                  error ?: "cannot parse the kernel command line");
+        if (b->opts.debug) {
+                log_set_max_level(LOG_DEBUG);
+                cryptdev_set_debug(true);
+        }
         /* libdevmapper without udev: it creates /dev/mapper nodes itself and waits for no
          * udev cookie. */
         (void) setenv("DM_DISABLE_UDEV", "1", 1);

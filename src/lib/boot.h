@@ -64,6 +64,7 @@ typedef struct BootOptions {
         char *handover;               /* mos.handover=/absolute/path (default BOOT_DEFAULT_HANDOVER) */
         uint64_t device_timeout_usec; /* mos.device_timeout=SECONDS (1..600) */
         char *tcti;                   /* mos.tcti=... (default: device:/dev/tpmrm0) */
+        bool debug;                   /* mos.debug: debug messages of the libraries on the console */
 } BootOptions;
 
 void boot_options_done(BootOptions *o);

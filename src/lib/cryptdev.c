@@ -181,7 +181,7 @@ int cryptdev_find_dm_node(const char *sysfs_block, const char *name, char **ret)
                 p = path_join(de->d_name, "dm/name");
                 if (!p)
                         return -ENOMEM;
-                if (read_full_file_at(dirfd(d), p, 256, &text, &n) < 0)
+                if (read_full_file_at(dirfd(d), p, 4096, &text, &n) < 0) /* sysfs: st_size 4096 */
                         continue;
                 if (streq(strip_trailing_newlines(text), name)) {
                         *ret = path_join("/dev", de->d_name);
@@ -317,6 +317,10 @@ int cryptdev_verity_open(const char *device, const char *name, const ManifestVer
         if (ret_node)
                 *ret_node = TAKE_PTR(node);
         return 0;
+}
+
+void cryptdev_set_debug(bool on) {
+        crypt_set_debug_level(on ? CRYPT_DEBUG_ALL : CRYPT_DEBUG_NONE);
 }
 
 int cryptdev_close(const char *name) {

@@ -67,6 +67,9 @@ typedef enum CryptdevCheck {
 int cryptdev_verity_open(const char *device, const char *name, const ManifestVerity *v,
                          CryptdevCheck check, char **ret_node, uint64_t *ret_offset);
 
+/* libcryptsetup's own debug messages (through log_debug()). */
+void cryptdev_set_debug(bool on);
+
 /* Removes the device-mapper device name (LUKS or verity). */
 int cryptdev_close(const char *name);
 

@@ -12,6 +12,7 @@
 #include "status.h"
 #include "verb-status.h"
 #include "verb-trust.h"
+#include "verb-factory.h"
 #include "verb-image.h"
 #include "verb-verity.h"
 #include "verbs.h"
@@ -243,6 +244,16 @@ static const Verb verbs[] = {
         { "verity", "verify", "FILE ROOT-HASH --hash-offset BYTES",
           "check every block of a file against a dm-verity root hash",
           "  --threads N             worker threads (default: one per CPU)\n", verb_verity_verify },
+        /* appliance: factory provisioning (docs/boot.md) */
+        { "factory", "get", "IMAGE RECORD [--out FILE]",
+          "read a record of the factory exchange area of a disk (image or device)",
+          "  RECORD       identity (PEM public key), certificate or sealed-data-volume\n"
+          "  --out FILE   write it to FILE (default stdout)\n",
+          verb_factory_get },
+        { "factory", "put", "IMAGE RECORD FILE",
+          "write a record into the factory exchange area of a disk (image or device)",
+          "  RECORD       certificate (for the second factory boot) or sealed-data-volume\n",
+          verb_factory_put },
         { 0 },
 };
 
