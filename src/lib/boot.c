@@ -340,7 +340,9 @@ static int phase_unseal(Boot *b) {
                 return r;
         r = tpm2_unseal(b->tpm, b->sealed, b->sealed_size, &policies, &b->secret, &used);
         if (r < 0)
-                return boot_fail(b, r, "the TPM did not unseal the data-volume key: %s",
+                return boot_fail(b, r, "the TPM did not unseal the data-volume key from %s (%s): %s",
+                                 b->devices[DEV_DATA],
+                                 b->first_boot ? "factory exchange area" : "LUKS2 token",
                                  tpm2_context_last_error(b->tpm));
         if (b->secret.size != TPM2_SECRET_SIZE)
                 return boot_fail(b, -EBADMSG, "the unsealed data-volume key has %zu bytes, not %u",
