@@ -70,7 +70,7 @@ int factory_record_decode(const uint8_t *slot, size_t slot_size, FactoryRecord t
 
         if ((unsigned) t >= _FACTORY_RECORD_MAX)
                 return -EINVAL;
-        if (slot_size < FACTORY_RECORD_HEADER_SIZE)
+        if (slot_size < FACTORY_RECORD_HEADER_SIZE || slot_size > FACTORY_SLOT_SIZE)
                 return -EBADMSG;
         if (all_zero(slot, 8))
                 return -ENOENT;
