@@ -52,7 +52,9 @@ int main(int argc, char *argv[]) {
                 init_poweroff();
         }
         (void) dprintf(STDOUT_FILENO, "mos-init: handing over to %s\n", o->handover);
-        execv(o->handover, (char *[]){ o->handover, NULL });
+        /* A clean environment: nothing of the initramfs' leaks into the next PID 1. */
+        execve(o->handover, (char *[]){ o->handover, NULL },
+               (char *[]){ (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL });
         {
                 char reason[512];
                 (void) snprintf(reason, sizeof reason, "cannot execute the hand-over program %s: %s",

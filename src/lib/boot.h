@@ -16,7 +16,7 @@
  *   hostfs    every hostfs layer through dm-verity, fully read once, overlay with a tmpfs
  *             upper on /sysroot
  *   handover  mounts moved into /sysroot, switch_root; main() then execs the hand-over
- *             program (default /usr/bin/mosd)
+ *             program (default /usr/sbin/mosd)
  *
  * Factory provisioning (mos.mode=provision, the UKI signed by uefi-db-provision): sysinit,
  * modules, devices (mos-data only), provision (docs/boot.md, "Factory provisioning").
@@ -32,7 +32,7 @@
 #include "macro.h"
 
 #define BOOT_PHASES_MAX 16
-#define BOOT_DEFAULT_HANDOVER "/usr/bin/mosd"
+#define BOOT_DEFAULT_HANDOVER "/usr/sbin/mosd"
 #define BOOT_DEFAULT_DEVICE_TIMEOUT_SEC 30u
 #define BOOT_MKE2FS "/usr/sbin/mke2fs"
 
