@@ -57,8 +57,9 @@ int main(int argc, char *argv[]) {
                (char *[]){ (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL });
         {
                 char reason[512];
-                (void) snprintf(reason, sizeof reason, "cannot execute the hand-over program %s: %s",
-                                o->handover, strerror(errno));
+                (void) snprintf(reason, sizeof reason,
+                                "cannot execute the hand-over program %s: %s", o->handover,
+                                strerror(errno));
                 refuse(reason);
         }
 }

@@ -60,7 +60,7 @@ int blockdev_uevent_get(const char *text, size_t size, const char *key, char **r
 /* 1 and the DEVNAME when the uevent of entry names a partition called name. */
 static int entry_matches(int dir_fd, const char *entry, const char *name, char **ret_devname) {
         _cleanup_free_ char *path = path_join(entry, "uevent"), *text = NULL, *partname = NULL,
-                           *devname = NULL;
+                            *devname = NULL;
         size_t size;
         int r;
 
@@ -159,7 +159,8 @@ int blockdev_wait_partitions(const char *sysfs_dir, const char *dev_dir, char *c
                         r = blockdev_find_partition(sysfs_dir, dev_dir, names[i], &p, &other);
                         if (r == -ENOTUNIQ) {
                                 if (ret_missing)
-                                        *ret_missing = strjoin(names[i], " (", strempty(other), ")");
+                                        *ret_missing =
+                                                strjoin(names[i], " (", strempty(other), ")");
                                 return r;
                         }
                         if (r < 0 && r != -ENOENT)

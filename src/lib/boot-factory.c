@@ -39,14 +39,17 @@ static int say_public_key(Boot *b, const CryptoKey *identity, int fd) {
                 return boot_fail(b, r, "cannot encode the identity public key: %s", strerror(-r));
         r = factory_record_write(fd, 0, FACTORY_RECORD_IDENTITY, pem, size);
         if (r < 0)
-                return boot_fail(b, r, "cannot write the identity public key to the factory "
-                                 "exchange area: %s", strerror(-r));
+                return boot_fail(b, r,
+                                 "cannot write the identity public key to the factory "
+                                 "exchange area: %s",
+                                 strerror(-r));
         r = crypto_key_fingerprint(identity, fp);
         if (r < 0)
                 return boot_fail(b, r, "cannot hash the identity public key: %s", strerror(-r));
         hex = hexmem(fp, sizeof fp);
-        boot_say(b, "factory: identity public key (SHA-256 of its DER: %s), also in the exchange "
-                    "area of mos-data:",
+        boot_say(b,
+                 "factory: identity public key (SHA-256 of its DER: %s), also in the exchange "
+                 "area of mos-data:",
                  strempty(hex));
         copy = strndup(pem, size);
         if (!copy)
@@ -90,7 +93,8 @@ static int step_certificate(Boot *b, const CryptoKey *policy_key, const uint8_t 
 
         r = crypto_cert_data_device_serial(cert, cert_size, &serial);
         if (r < 0)
-                return boot_fail(b, r, "the certificate in the factory exchange area is not a "
+                return boot_fail(b, r,
+                                 "the certificate in the factory exchange area is not a "
                                  "device identity certificate (no serial number)");
         r = tpm2_provision_store_certificate(b->tpm, policy_key, cert, cert_size, false);
         if (r < 0)
@@ -104,14 +108,17 @@ static int step_certificate(Boot *b, const CryptoKey *policy_key, const uint8_t 
          * TPM that can run this step again. */
         r = factory_record_write(fd, 0, FACTORY_RECORD_SEALED_DATA_VOLUME, blob, blob_size);
         if (r < 0)
-                return boot_fail(b, r, "cannot write the sealed key to the factory exchange "
-                                 "area: %s", strerror(-r));
+                return boot_fail(b, r,
+                                 "cannot write the sealed key to the factory exchange "
+                                 "area: %s",
+                                 strerror(-r));
         r = tpm2_provision_finish(b->tpm, NULL, 0);
         if (r < 0)
                 return boot_fail(b, r, "taking ownership of the TPM failed: %s",
                                  tpm2_context_last_error(b->tpm));
-        boot_say(b, "factory: step 2 done: certificate for device %s stored in the TPM, "
-                    "data-volume key sealed, TPM ownership taken; provisioning complete",
+        boot_say(b,
+                 "factory: step 2 done: certificate for device %s stored in the TPM, "
+                 "data-volume key sealed, TPM ownership taken; provisioning complete",
                  serial);
         return 0;
 }
@@ -154,7 +161,8 @@ int boot_factory_provision(Boot *b, const char *data_device) {
                 if (r == -ENOENT)
                         return step_identity(b, policy_key, true, fd);
                 if (r < 0)
-                        return boot_fail(b, r, "the certificate record in the factory exchange "
+                        return boot_fail(b, r,
+                                         "the certificate record in the factory exchange "
                                          "area is corrupt");
                 return step_certificate(b, policy_key, cert, cert_size, fd);
         case TPM2_STAGE_NONE:

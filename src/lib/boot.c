@@ -62,8 +62,7 @@ int boot_options_parse(const char *cmdline, size_t size, BootOptions *ret, char 
 
         r = proc_cmdline_get(cmdline, size, "mos.mode", &mode);
         if (r < 0)
-                return r == -EBADMSG ? BAD("the kernel command line has an unterminated quote")
-                                     : r;
+                return r == -EBADMSG ? BAD("the kernel command line has an unterminated quote") : r;
         if (r > 0) {
                 if (streq(mode, "production"))
                         o.mode = BOOT_MODE_PRODUCTION;
@@ -237,7 +236,8 @@ static int phase_sysinit(Boot *b) {
         /* libdevmapper without udev: it creates /dev/mapper nodes itself and waits for no
          * udev cookie. */
         (void) setenv("DM_DISABLE_UDEV", "1", 1);
-        boot_say(b, "mode %s, hand-over %s", b->opts.mode == BOOT_MODE_PROVISION ? "provision" : "production",
+        boot_say(b, "mode %s, hand-over %s",
+                 b->opts.mode == BOOT_MODE_PROVISION ? "provision" : "production",
                  b->opts.handover);
         return 0;
 }
@@ -248,7 +248,8 @@ static int phase_modules(Boot *b) {
 
         r = init_load_modules(BOOT_MODULES_LOAD, &failed);
         if (r == -EKEYREJECTED || r == -ENOKEY || r == -EPERM)
-                return boot_fail(b, r, "the kernel refused module %s: %s (only modules signed by "
+                return boot_fail(b, r,
+                                 "the kernel refused module %s: %s (only modules signed by "
                                  "the kernel's vendor load under lockdown)",
                                  strempty(failed), strerror(-r));
         if (r < 0)
@@ -267,11 +268,15 @@ static int phase_devices(Boot *b, char *const *names) {
                                      &missing);
         boot_format_usec(b->opts.device_timeout_usec, t, sizeof t);
         if (r == -ETIMEDOUT)
-                return boot_fail(b, r, "partition '%s' did not appear within %s (no disk with the "
-                                 "MachineOS partitions?)", strempty(missing), t);
+                return boot_fail(b, r,
+                                 "partition '%s' did not appear within %s (no disk with the "
+                                 "MachineOS partitions?)",
+                                 strempty(missing), t);
         if (r == -ENOTUNIQ)
-                return boot_fail(b, r, "several partitions are named %s: refusing to choose "
-                                 "which one to trust", strempty(missing));
+                return boot_fail(b, r,
+                                 "several partitions are named %s: refusing to choose "
+                                 "which one to trust",
+                                 strempty(missing));
         if (r < 0)
                 return boot_fail(b, r, "cannot look for partitions in sysfs: %s", strerror(-r));
         for (size_t i = 0; names[i]; i++)
@@ -294,11 +299,13 @@ static int read_sealed_key(Boot *b) {
         if (r > 0) {
                 r = cryptdev_luks_read_token(dev, &b->sealed, &b->sealed_size);
                 if (r == -ENOKEY)
-                        return boot_fail(b, r, "the data volume %s has no %s token: it was not "
-                                         "made by MachineOS", dev, CRYPTDEV_TOKEN_TYPE);
-                if (r < 0)
-                        return boot_fail(b, r, "the data volume %s has a malformed %s token",
+                        return boot_fail(b, r,
+                                         "the data volume %s has no %s token: it was not "
+                                         "made by MachineOS",
                                          dev, CRYPTDEV_TOKEN_TYPE);
+                if (r < 0)
+                        return boot_fail(b, r, "the data volume %s has a malformed %s token", dev,
+                                         CRYPTDEV_TOKEN_TYPE);
                 return 0;
         }
 
@@ -308,12 +315,16 @@ static int read_sealed_key(Boot *b) {
         r = factory_record_read(fd, 0, FACTORY_RECORD_SEALED_DATA_VOLUME, &b->sealed,
                                 &b->sealed_size);
         if (r == -ENOENT)
-                return boot_fail(b, r, "the data volume %s is neither a LUKS2 volume nor holds a "
+                return boot_fail(b, r,
+                                 "the data volume %s is neither a LUKS2 volume nor holds a "
                                  "sealed key from factory provisioning: this device is not "
-                                 "provisioned", dev);
+                                 "provisioned",
+                                 dev);
         if (r < 0)
-                return boot_fail(b, r, "the sealed key record in the factory exchange area of %s "
-                                 "is corrupt", dev);
+                return boot_fail(b, r,
+                                 "the sealed key record in the factory exchange area of %s "
+                                 "is corrupt",
+                                 dev);
         b->first_boot = true;
         boot_say(b, "first boot: the data volume is empty; sealed key from the factory exchange "
                     "area");
@@ -340,7 +351,8 @@ static int phase_unseal(Boot *b) {
                 return r;
         r = tpm2_unseal(b->tpm, b->sealed, b->sealed_size, &policies, &b->secret, &used);
         if (r < 0)
-                return boot_fail(b, r, "the TPM did not unseal the data-volume key from %s (%s): %s",
+                return boot_fail(b, r,
+                                 "the TPM did not unseal the data-volume key from %s (%s): %s",
                                  b->devices[DEV_DATA],
                                  b->first_boot ? "factory exchange area" : "LUKS2 token",
                                  tpm2_context_last_error(b->tpm));
@@ -348,8 +360,9 @@ static int phase_unseal(Boot *b) {
                 return boot_fail(b, -EBADMSG, "the unsealed data-volume key has %zu bytes, not %u",
                                  b->secret.size, TPM2_SECRET_SIZE);
         pcr_hex = hexmem(used->pcr7, sizeof used->pcr7);
-        boot_say(b, "unsealed the data-volume key through the signed policy for PCR 7 %s "
-                    "(revision %" PRIu64 ")",
+        boot_say(b,
+                 "unsealed the data-volume key through the signed policy for PCR 7 %s "
+                 "(revision %" PRIu64 ")",
                  strempty(pcr_hex), used->revision);
         return 0;
 }
@@ -374,11 +387,14 @@ static int phase_lock(Boot *b) {
         if (r == -ENOKEY)
                 return boot_fail(b, r, "the TPM holds no device identity certificate");
         if (r < 0)
-                return boot_fail(b, r, "cannot read the device identity certificate from the "
-                                 "TPM: %s", tpm2_context_last_error(b->tpm));
+                return boot_fail(b, r,
+                                 "cannot read the device identity certificate from the "
+                                 "TPM: %s",
+                                 tpm2_context_last_error(b->tpm));
         r = crypto_cert_data_product_uuid(b->cert, b->cert_size, b->product);
         if (r < 0)
-                return boot_fail(b, r, "the device identity certificate in the TPM names no "
+                return boot_fail(b, r,
+                                 "the device identity certificate in the TPM names no "
                                  "product");
         r = tpm2_min_release_read(b->tpm, &b->min_release);
         if (r < 0)
@@ -404,33 +420,45 @@ static int phase_data(Boot *b) {
         int r;
 
         if (b->first_boot) {
-                r = cryptdev_luks_format(dev, "mos-data", b->secret.data, b->secret.size,
-                                         b->sealed, b->sealed_size);
+                r = cryptdev_luks_format(dev, "mos-data", b->secret.data, b->secret.size, b->sealed,
+                                         b->sealed_size);
                 if (r < 0)
-                        return boot_fail(b, r, "cannot format the data volume %s as LUKS2: %s",
-                                         dev, strerror(-r));
-                boot_say(b, "data volume %s formatted as LUKS2 (aes-xts-plain64, PBKDF2 %u "
-                            "iterations, key sealed in the TPM)",
+                        return boot_fail(b, r, "cannot format the data volume %s as LUKS2: %s", dev,
+                                         strerror(-r));
+                boot_say(b,
+                         "data volume %s formatted as LUKS2 (aes-xts-plain64, PBKDF2 %u "
+                         "iterations, key sealed in the TPM)",
                          dev, CRYPTDEV_PBKDF2_ITERATIONS);
         }
         r = cryptdev_luks_open(dev, DATA_DM_NAME, b->secret.data, b->secret.size, &node, &ready);
         secret_buffer_done(&b->secret);
         if (r == -EKEYREJECTED)
-                return boot_fail(b, r, "the data volume %s does not open with this device's key "
-                                 "(a data volume of another device?)", dev);
+                return boot_fail(b, r,
+                                 "the data volume %s does not open with this device's key "
+                                 "(a data volume of another device?)",
+                                 dev);
         if (r < 0)
                 return boot_fail(b, r, "cannot open the data volume %s: %s", dev, strerror(-r));
         if (!ready) {
                 /* First boot, or a first boot that stopped before the file system was made. */
-                char *argv[] = { (char *) BOOT_MKE2FS, (char *) "-q", (char *) "-F",
-                                 (char *) "-t", (char *) "ext4", (char *) "-L", (char *) "mos-data",
-                                 (char *) "-E", (char *) "nodiscard", node, NULL };
+                char *argv[] = { (char *) BOOT_MKE2FS,
+                                 (char *) "-q",
+                                 (char *) "-F",
+                                 (char *) "-t",
+                                 (char *) "ext4",
+                                 (char *) "-L",
+                                 (char *) "mos-data",
+                                 (char *) "-E",
+                                 (char *) "nodiscard",
+                                 node,
+                                 NULL };
 
                 r = init_run_program(argv);
                 if (r != 0)
                         return boot_fail(b, r < 0 ? r : -EIO,
                                          "making the ext4 file system on the data volume failed "
-                                         "(%s %s)", BOOT_MKE2FS,
+                                         "(%s %s)",
+                                         BOOT_MKE2FS,
                                          r < 0 ? strerror(-r) : "exited with an error");
                 r = cryptdev_luks_set_ready(dev);
                 if (r < 0)
@@ -440,8 +468,8 @@ static int phase_data(Boot *b) {
         }
         r = mount_data(b, node);
         if (r < 0)
-                return boot_fail(b, r, "cannot mount the data volume (%s, ext4) on /data: %s",
-                                 node, strerror(-r));
+                return boot_fail(b, r, "cannot mount the data volume (%s, ext4) on /data: %s", node,
+                                 strerror(-r));
         boot_say(b, "data volume %s open as %s, mounted on /data", dev, node);
         return 0;
 }
@@ -449,8 +477,8 @@ static int phase_data(Boot *b) {
 static int mount_fat(const char *dev, const char *where) {
         if (mkdir(where, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        if (mount(dev, where, "vfat", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  "umask=0022") < 0)
+        if (mount(dev, where, "vfat", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "umask=0022") <
+            0)
                 return -errno;
         return 0;
 }
@@ -497,26 +525,26 @@ static int phase_manifest(Boot *b) {
                 .min_release = b->min_release,
                 .now = CRYPTO_NO_CHECK_TIME,
         };
-        r = manifest_verify(b->manifest_data, b->manifest_size, b->signature, b->signature_size,
-                            &o, &b->manifest, &error);
+        r = manifest_verify(b->manifest_data, b->manifest_size, b->signature, b->signature_size, &o,
+                            &b->manifest, &error);
         if (r < 0)
                 return boot_fail(b, r, "manifest %s: %s", path, error ?: strerror(-r));
-        boot_say(b, "manifest release %" PRIu64 " (version %s) verified: signed for product %s, "
-                    "release not below the TPM's minimum %" PRIu64,
-                 b->manifest->release, b->manifest->version,
-                 uuid_to_string(b->product, product), b->min_release);
+        boot_say(b,
+                 "manifest release %" PRIu64 " (version %s) verified: signed for product %s, "
+                 "release not below the TPM's minimum %" PRIu64,
+                 b->manifest->release, b->manifest->version, uuid_to_string(b->product, product),
+                 b->min_release);
 
         if (mkdir(BOOT_RUN_DIR, 0755) < 0 && errno != EEXIST)
                 return boot_fail(b, -errno, "cannot create %s: %m", BOOT_RUN_DIR);
         r = write_file_atomic(BOOT_RUN_MANIFEST, b->manifest_data, b->manifest_size, 0644, 0);
         if (r >= 0)
-                r = write_file_atomic(BOOT_RUN_SIGNATURE, b->signature, b->signature_size, 0644,
-                                      0);
+                r = write_file_atomic(BOOT_RUN_SIGNATURE, b->signature, b->signature_size, 0644, 0);
         if (r >= 0)
                 r = write_file_atomic(BOOT_RUN_IDENTITY, b->cert, b->cert_size, 0644, 0);
         if (r < 0)
-                return boot_fail(b, r, "cannot write the verified manifest to %s: %s",
-                                 BOOT_RUN_DIR, strerror(-r));
+                return boot_fail(b, r, "cannot write the verified manifest to %s: %s", BOOT_RUN_DIR,
+                                 strerror(-r));
         return 0;
 }
 
@@ -581,19 +609,25 @@ static int phase_hostfs(Boot *b) {
                 r = layer_mount(blob, l, name, where, MS_NOSUID | MS_NODEV, CRYPTDEV_CHECK_ALL,
                                 &err);
                 if (r == -EUCLEAN)
-                        return boot_fail(b, r, "hostfs layer %zu (%s): the block at offset %" PRIu64
+                        return boot_fail(b, r,
+                                         "hostfs layer %zu (%s): the block at offset %" PRIu64
                                          " does not match the verity root hash of the manifest",
                                          i, l->digest, err.bad_offset);
                 if (r == -ENOENT)
-                        return boot_fail(b, r, "hostfs layer %zu (%s): the blob is missing from "
-                                         "the store", i, l->digest);
+                        return boot_fail(b, r,
+                                         "hostfs layer %zu (%s): the blob is missing from "
+                                         "the store",
+                                         i, l->digest);
                 if (r == -EBADMSG)
-                        return boot_fail(b, r, "hostfs layer %zu (%s): the blob has %" PRIu64
-                                         " bytes, the manifest says %" PRIu64, i, l->digest,
-                                         err.blob_size, l->size);
+                        return boot_fail(b, r,
+                                         "hostfs layer %zu (%s): the blob has %" PRIu64
+                                         " bytes, the manifest says %" PRIu64,
+                                         i, l->digest, err.blob_size, l->size);
                 if (r < 0)
-                        return boot_fail(b, r, "hostfs layer %zu (%s): cannot mount it through "
-                                         "dm-verity: %s", i, l->digest, strerror(-r));
+                        return boot_fail(b, r,
+                                         "hostfs layer %zu (%s): cannot mount it through "
+                                         "dm-verity: %s",
+                                         i, l->digest, strerror(-r));
                 bytes += l->verity.data_blocks * MANIFEST_VERITY_BLOCK_SIZE;
                 /* overlayfs lists the top layer first; OCI lists the base first. */
                 lowers[t->image.n_layers - 1 - i] = TAKE_PTR(where);
@@ -604,8 +638,8 @@ static int phase_hostfs(Boot *b) {
         /* The writable layer of the host is a tmpfs: the host image is stateless, everything
          * that must persist lives on /data (docs/boot.md, "hostfs"). */
         r = mkdir_p(HOSTFS_DIR "/rw", 0755);
-        if (r >= 0 && mount("tmpfs", HOSTFS_DIR "/rw", "tmpfs", MS_NOSUID | MS_NODEV,
-                            "mode=0755") < 0)
+        if (r >= 0 &&
+            mount("tmpfs", HOSTFS_DIR "/rw", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
                 r = -errno;
         if (r >= 0)
                 r = mkdir_p(HOSTFS_DIR "/rw/upper", 0755);
@@ -649,8 +683,9 @@ static int write_boot_json(Boot *b) {
 }
 
 static int phase_handover(Boot *b) {
-        static const char *const moves[] = { "/config", "/store", "/data",
-                                             "/dev",    "/proc",  "/sys" };
+        static const char *const moves[] = {
+                "/config", "/store", "/data", "/dev", "/proc", "/sys"
+        };
         _cleanup_free_ char *target = strjoin(SYSROOT, b->opts.handover);
         char line[512] = "", d[32];
         size_t n = 0;
@@ -659,15 +694,17 @@ static int phase_handover(Boot *b) {
         if (!target)
                 return -ENOMEM;
         if (access(target, X_OK) < 0)
-                return boot_fail(b, -errno, "the hand-over program %s is not in the hostfs image "
-                                 "(or not executable): %m", b->opts.handover);
+                return boot_fail(b, -errno,
+                                 "the hand-over program %s is not in the hostfs image "
+                                 "(or not executable): %m",
+                                 b->opts.handover);
 
         /* The phases so far, for the closing summary and for mosd (boot.json). */
         for (size_t i = 0; i < b->n_phases && n < sizeof line; i++) {
                 const BootPhase *p = &b->phases[i];
                 boot_format_usec((p->end_usec ?: boot_now_usec()) - p->start_usec, d, sizeof d);
-                n += (size_t) snprintf(line + n, sizeof line - n, "%s%s %s", i ? ", " : "",
-                                       p->name, d);
+                n += (size_t) snprintf(line + n, sizeof line - n, "%s%s %s", i ? ", " : "", p->name,
+                                       d);
         }
         boot_say(b, "phases: %s", line);
         r = write_boot_json(b);

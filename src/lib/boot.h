@@ -48,10 +48,10 @@
 
 /* What the hand-over program finds (docs/boot.md, "Hand-over"). */
 #define BOOT_RUN_DIR "/run/mos"
-#define BOOT_RUN_MANIFEST "/run/mos/manifest.json"     /* the verified bytes */
+#define BOOT_RUN_MANIFEST "/run/mos/manifest.json" /* the verified bytes */
 #define BOOT_RUN_SIGNATURE "/run/mos/manifest.json.sig"
-#define BOOT_RUN_IDENTITY "/run/mos/identity.der"     /* device certificate from TPM NV */
-#define BOOT_RUN_BOOT_JSON "/run/mos/boot.json"       /* phases and their times */
+#define BOOT_RUN_IDENTITY "/run/mos/identity.der" /* device certificate from TPM NV */
+#define BOOT_RUN_BOOT_JSON "/run/mos/boot.json"   /* phases and their times */
 
 typedef enum BootMode {
         BOOT_MODE_PRODUCTION,
@@ -60,11 +60,11 @@ typedef enum BootMode {
 } BootMode;
 
 typedef struct BootOptions {
-        BootMode mode;                /* mos.mode=production|provision */
-        char *handover;               /* mos.handover=/absolute/path (default BOOT_DEFAULT_HANDOVER) */
+        BootMode mode;  /* mos.mode=production|provision */
+        char *handover; /* mos.handover=/absolute/path (default BOOT_DEFAULT_HANDOVER) */
         uint64_t device_timeout_usec; /* mos.device_timeout=SECONDS (1..600) */
         char *tcti;                   /* mos.tcti=... (default: device:/dev/tpmrm0) */
-        bool debug;                   /* mos.debug: debug messages of the libraries on the console */
+        bool debug; /* mos.debug: debug messages of the libraries on the console */
 } BootOptions;
 
 void boot_options_done(BootOptions *o);

@@ -302,8 +302,8 @@ int cryptdev_verity_open(const char *device, const char *name, const ManifestVer
         r = crypt_format(cd, CRYPT_VERITY, NULL, NULL, NULL, NULL, 0, &params);
         if (r < 0)
                 return r;
-        r = crypt_activate_by_volume_key(cd, name, (const char *) v->root_hash,
-                                         sizeof v->root_hash, CRYPT_ACTIVATE_READONLY);
+        r = crypt_activate_by_volume_key(cd, name, (const char *) v->root_hash, sizeof v->root_hash,
+                                         CRYPT_ACTIVATE_READONLY);
         if (r < 0)
                 return r;
         r = cryptdev_find_dm_node(NULL, name, &node);

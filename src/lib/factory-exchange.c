@@ -111,7 +111,8 @@ int factory_record_read(int fd, uint64_t area_offset, FactoryRecord t, uint8_t *
                 return -ENOMEM;
         if ((unsigned) t >= _FACTORY_RECORD_MAX)
                 return -EINVAL;
-        n = pread(fd, slot, FACTORY_SLOT_SIZE, (off_t) (area_offset + (uint64_t) t * FACTORY_SLOT_SIZE));
+        n = pread(fd, slot, FACTORY_SLOT_SIZE,
+                  (off_t) (area_offset + (uint64_t) t * FACTORY_SLOT_SIZE));
         if (n < 0)
                 return -errno;
         if (n != FACTORY_SLOT_SIZE)

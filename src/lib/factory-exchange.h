@@ -43,7 +43,7 @@ typedef enum FactoryRecord {
 } FactoryRecord;
 
 const char *factory_record_to_string(FactoryRecord t); /* "identity", "certificate", ... */
-int factory_record_from_string(const char *s);        /* -EINVAL when unknown */
+int factory_record_from_string(const char *s);         /* -EINVAL when unknown */
 
 /* Builds a slot (FACTORY_SLOT_SIZE bytes) holding payload. -EINVAL for an empty payload,
  * -EFBIG above FACTORY_PAYLOAD_MAX. */

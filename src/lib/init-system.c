@@ -47,7 +47,7 @@ int init_mount_api_filesystems(char **ret_failed) {
                     errno != EBUSY)
                         goto fail;
                 continue;
-        fail:
+fail:
                 if (ret_failed)
                         *ret_failed = strdup(table[i].where);
                 return -errno;

@@ -30,7 +30,6 @@ int layer_mount(const char *blob_path, const ManifestLayer *layer, const char *d
  * "lowerdir=a:b,upperdir=u,workdir=w". -EINVAL for paths that are not absolute or contain
  * ':', ',' or '\\' (overlayfs would split them), and for a single lower directory without
  * upper (overlayfs needs two; bind-mount it instead). */
-int overlay_options(char *const *lowers_top_first, const char *upper, const char *work,
-                    char **ret);
+int overlay_options(char *const *lowers_top_first, const char *upper, const char *work, char **ret);
 int overlay_mount(char *const *lowers_top_first, const char *upper, const char *work,
                   const char *where, unsigned long flags);

@@ -28,8 +28,9 @@ static int open_area(const char *image, int flags, int *ret_fd, uint64_t *ret_of
         if (r == -ENOENT)
                 return log_error_errno(r, "Disk '%s' has no partition named mos-data.", image);
         if (r == -EBADMSG)
-                return log_error_errno(r, "Disk '%s' has no valid GPT (or its mos-data partition "
-                                          "is smaller than the 1 MiB exchange area).",
+                return log_error_errno(r,
+                                       "Disk '%s' has no valid GPT (or its mos-data partition "
+                                       "is smaller than the 1 MiB exchange area).",
                                        image);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the partition table of '%s': %m", image);
@@ -89,12 +90,14 @@ int verb_factory_get(int argc, char *argv[]) {
                 return r;
         r = factory_record_read(fd, offset, t, &data, &size);
         if (r == -ENOENT)
-                return log_error_errno(r, "Disk '%s' holds no %s record in its factory exchange "
-                                          "area.",
+                return log_error_errno(r,
+                                       "Disk '%s' holds no %s record in its factory exchange "
+                                       "area.",
                                        image, name);
         if (r == -EBADMSG)
-                return log_error_errno(r, "The %s record in the factory exchange area of '%s' is "
-                                          "corrupt (magic, size or checksum).",
+                return log_error_errno(r,
+                                       "The %s record in the factory exchange area of '%s' is "
+                                       "corrupt (magic, size or checksum).",
                                        name, image);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the %s record of '%s': %m", name, image);

@@ -26,8 +26,8 @@ static void add_block(const char *name, const char *partname, bool node) {
 
         snprintf(p, sizeof p, "%s/%s", sysfs, name);
         ASSERT_OK(mkdir(p, 0755) < 0 ? -errno : 0);
-        n = snprintf(text, sizeof text, "MAJOR=254\nMINOR=1\nDEVNAME=%s\nDEVTYPE=%s\n%s%s%s",
-                     name, partname ? "partition" : "disk", partname ? "PARTNAME=" : "",
+        n = snprintf(text, sizeof text, "MAJOR=254\nMINOR=1\nDEVNAME=%s\nDEVTYPE=%s\n%s%s%s", name,
+                     partname ? "partition" : "disk", partname ? "PARTNAME=" : "",
                      strempty(partname), partname ? "\n" : "");
         snprintf(p, sizeof p, "%s/%s/uevent", sysfs, name);
         ASSERT_OK(write_file_atomic(p, text, (size_t) n, 0644, 0));

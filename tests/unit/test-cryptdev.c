@@ -69,7 +69,7 @@ TEST(format_refuses_bad_sealed_blob) {
 
 TEST(find_dm_node) {
         _cleanup_free_ char *block = path_join(dir, "block"), *d = NULL, *node = NULL,
-                           *missing = NULL;
+                            *missing = NULL;
 
         ASSERT_OK(mkdir(block, 0755) < 0 ? -errno : 0);
         d = path_join(block, "dm-3");

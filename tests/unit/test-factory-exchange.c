@@ -50,15 +50,15 @@ TEST(refusals) {
         for (size_t i = 0; i < ELEMENTSOF(offsets); i++) {
                 memcpy(copy, slot, sizeof copy);
                 copy[offsets[i]] ^= 1;
-                ASSERT_ERRNO(factory_record_decode(copy, sizeof copy, FACTORY_RECORD_IDENTITY, &p,
-                                                   &n),
-                             -EBADMSG);
+                ASSERT_ERRNO(
+                        factory_record_decode(copy, sizeof copy, FACTORY_RECORD_IDENTITY, &p, &n),
+                        -EBADMSG);
         }
         ASSERT_ERRNO(factory_record_decode(slot, 32, FACTORY_RECORD_IDENTITY, &p, &n), -EBADMSG);
         ASSERT_ERRNO(factory_record_encode(FACTORY_RECORD_IDENTITY, "", 0, slot), -EINVAL);
-        ASSERT_ERRNO(factory_record_encode(FACTORY_RECORD_IDENTITY, slot, FACTORY_PAYLOAD_MAX + 1,
-                                           slot),
-                     -EFBIG);
+        ASSERT_ERRNO(
+                factory_record_encode(FACTORY_RECORD_IDENTITY, slot, FACTORY_PAYLOAD_MAX + 1, slot),
+                -EFBIG);
 }
 
 TEST(on_a_disk_image) {

@@ -30,8 +30,9 @@ TEST(empty_module_list) {
 
 TEST(module_list_refusals) {
         static const char *const bad[] = {
-                "relative/a.ko",       "/lib/a.ko.xz", "/lib/../etc/a.ko", "/lib//a.ko",
-                "/lib/./a.ko",         "/",            " /lib/a.ko",
+                "relative/a.ko", "/lib/a.ko.xz", "/lib/../etc/a.ko",
+                "/lib//a.ko",    "/lib/./a.ko",  "/",
+                " /lib/a.ko",
         };
         char **l = NULL;
         unsigned line = 0;
@@ -59,7 +60,8 @@ TEST(load_modules_reports_the_failing_file) {
 
 TEST(run_program) {
         char *ok[] = { (char *) "/bin/true", NULL }, *fail[] = { (char *) "/bin/false", NULL },
-             *missing[] = { (char *) "/nonexistent", NULL }, *relative[] = { (char *) "true", NULL };
+             *missing[] = { (char *) "/nonexistent", NULL },
+             *relative[] = { (char *) "true", NULL };
 
         ASSERT_EQ(init_run_program(ok), 0);
         ASSERT_EQ(init_run_program(fail), 1);

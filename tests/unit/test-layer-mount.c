@@ -37,9 +37,9 @@ TEST(layer_blob_size_is_checked_first) {
         ManifestLayer l = { .size = 12345 };
         LayerMountError err = {};
 
-        ASSERT_ERRNO(layer_mount("/nonexistent", &l, "x", "/tmp", 0, CRYPTDEV_CHECK_FIRST_BLOCK,
-                                 &err),
-                     -ENOENT);
+        ASSERT_ERRNO(
+                layer_mount("/nonexistent", &l, "x", "/tmp", 0, CRYPTDEV_CHECK_FIRST_BLOCK, &err),
+                -ENOENT);
         /* /dev/null is not a regular file of the manifest's size */
         ASSERT_ERRNO(layer_mount("/dev/null", &l, "x", "/tmp", 0, CRYPTDEV_CHECK_FIRST_BLOCK, &err),
                      -EBADMSG);
