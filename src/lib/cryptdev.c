@@ -46,6 +46,21 @@ static int cs_init(const char *device, struct crypt_device **ret) {
         return 0;
 }
 
+/* A handle on device with its LUKS2 header loaded; -ENODEV when there is none. */
+static int cs_load_luks2(const char *device, struct crypt_device **ret) {
+        _cleanup_crypt_ struct crypt_device *cd = NULL;
+        int r;
+
+        r = cs_init(device, &cd);
+        if (r < 0)
+                return r;
+        r = crypt_load(cd, CRYPT_LUKS2, NULL);
+        if (r < 0)
+                return r == -EINVAL ? -ENODEV : r;
+        *ret = TAKE_PTR(cd);
+        return 0;
+}
+
 int cryptdev_luks_probe(const char *device) {
         _cleanup_crypt_ struct crypt_device *cd = NULL;
         int r;
@@ -129,12 +144,9 @@ int cryptdev_luks_read_token(const char *device, uint8_t **ret, size_t *ret_size
         _cleanup_crypt_ struct crypt_device *cd = NULL;
         int r;
 
-        r = cs_init(device, &cd);
+        r = cs_load_luks2(device, &cd);
         if (r < 0)
                 return r;
-        r = crypt_load(cd, CRYPT_LUKS2, NULL);
-        if (r < 0)
-                return r == -EINVAL ? -ENODEV : r;
 
         for (int id = 0; id < LUKS2_TOKENS_MAX; id++) {
                 _cleanup_json_ json_t *j = NULL;
@@ -197,12 +209,9 @@ int cryptdev_luks_open(const char *device, const char *name, const void *key, si
         bool ready;
         int r;
 
-        r = cs_init(device, &cd);
+        r = cs_load_luks2(device, &cd);
         if (r < 0)
                 return r;
-        r = crypt_load(cd, CRYPT_LUKS2, NULL);
-        if (r < 0)
-                return r == -EINVAL ? -ENODEV : r;
         ready = streq_ptr(crypt_get_subsystem(cd), CRYPTDEV_SUBSYSTEM);
         /* The passphrase goes to libcryptsetup, which keeps the volume key in locked memory
          * and wipes it; our copy is the caller's (a SecretBuffer). */
@@ -227,12 +236,9 @@ int cryptdev_luks_set_ready(const char *device) {
         _cleanup_crypt_ struct crypt_device *cd = NULL;
         int r;
 
-        r = cs_init(device, &cd);
+        r = cs_load_luks2(device, &cd);
         if (r < 0)
                 return r;
-        r = crypt_load(cd, CRYPT_LUKS2, NULL);
-        if (r < 0)
-                return r == -EINVAL ? -ENODEV : r;
         return crypt_set_label(cd, crypt_get_label(cd), CRYPTDEV_SUBSYSTEM);
 }
 
