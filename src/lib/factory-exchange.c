@@ -13,6 +13,7 @@
 #include "fd-util.h"
 #include "gpt.h"
 #include "macro.h"
+#include "pio.h"
 #include "string-util.h"
 
 static const char *const record_names[_FACTORY_RECORD_MAX] = {
@@ -105,25 +106,17 @@ int factory_record_decode(const uint8_t *slot, size_t slot_size, FactoryRecord t
 int factory_record_read(int fd, uint64_t area_offset, FactoryRecord t, uint8_t **ret,
                         size_t *ret_size) {
         _cleanup_free_ uint8_t *slot = malloc(FACTORY_SLOT_SIZE);
-        ssize_t n;
+        int r;
 
         if (!slot)
                 return -ENOMEM;
         if ((unsigned) t >= _FACTORY_RECORD_MAX)
                 return -EINVAL;
-        n = pread(fd, slot, FACTORY_SLOT_SIZE,
-                  (off_t) (area_offset + (uint64_t) t * FACTORY_SLOT_SIZE));
-        if (n < 0)
-                return -errno;
-        if (n != FACTORY_SLOT_SIZE)
-                return -EIO;
+        r = pread_full_at(fd, slot, FACTORY_SLOT_SIZE,
+                          area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
+        if (r < 0)
+                return r == -EBADMSG ? -EIO : r;
         return factory_record_decode(slot, FACTORY_SLOT_SIZE, t, ret, ret_size);
-}
-
-static int write_at(int fd, const void *p, size_t n, uint64_t off) {
-        if (lseek(fd, (off_t) off, SEEK_SET) < 0)
-                return -errno;
-        return loop_write(fd, p, n);
 }
 
 int factory_record_write(int fd, uint64_t area_offset, FactoryRecord t, const void *payload,
@@ -136,7 +129,8 @@ int factory_record_write(int fd, uint64_t area_offset, FactoryRecord t, const vo
         r = factory_record_encode(t, payload, size, slot);
         if (r < 0)
                 return r;
-        r = write_at(fd, slot, FACTORY_SLOT_SIZE, area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
+        r = pwrite_full_at(fd, slot, FACTORY_SLOT_SIZE,
+                           area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
         if (r < 0)
                 return r;
         return fdatasync(fd) < 0 ? -errno : 0;
@@ -149,7 +143,7 @@ int factory_area_wipe(int fd, uint64_t area_offset) {
         if (!zero)
                 return -ENOMEM;
         for (uint64_t off = 0; off < FACTORY_AREA_SIZE; off += FACTORY_SLOT_SIZE) {
-                r = write_at(fd, zero, FACTORY_SLOT_SIZE, area_offset + off);
+                r = pwrite_full_at(fd, zero, FACTORY_SLOT_SIZE, area_offset + off);
                 if (r < 0)
                         return r;
         }
