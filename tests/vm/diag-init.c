@@ -25,7 +25,7 @@
 
 #include "diag-tpm.h"
 
-static void say(const char *fmt, ...) {
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
         char buf[4096];
         struct timespec ts;
         va_list ap;
