@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Counts TPM commands: a TCP pass-through in front of swtpm's command port (and its control
-# port, one above) that appends the command code of every TPM command it forwards to LOG.
+# port, one above) that appends, for every TPM command it forwards, a line to LOG: the command
+# code, the time the TPM took in milliseconds and the response code.
 #   tpm-proxy.py LISTEN_PORT SWTPM_PORT LOG
 # Bound to 127.0.0.1 only; exits when its parent shell kills it (by PID).
 import socket, struct, sys, threading, time
