@@ -4,7 +4,7 @@
 # runs for the same unseal (pcrread to pick the policy, loadexternal + verifysignature for the
 # ticket, startauthsession salted with the SRK, policypcr, policynv, policyauthorize, load,
 # unseal, flushcontext), in one run against the same swtpm. Prints the times, the ratio and the
-# number of TPM commands each side sends (counted by bench/tpm-proxy.py).
+# number of TPM commands each side sends (counted with tpm2-tss's pcap TCTI).
 #   bench/tpm-unlock.sh [path/to/mos] [rounds]
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -85,15 +85,33 @@ for _ in $(seq 1 "$ROUNDS"); do
         done
 done
 
-# TPM commands per unlock, counted by a pass-through proxy in front of the same swtpm.
-SP=${TCTI##*port=}
-PP=$(free_port)
-python3 "$ROOT/bench/tpm-proxy.py" "$PP" "$SP" proxy.log >proxy.out 2>&1 &
-track_pid $!
-for _ in $(seq 1 100); do grep -q ready proxy.out 2>/dev/null && break; sleep 0.05; done
-export MOS_TPM2_TCTI="swtpm:host=127.0.0.1,port=$PP" TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$PP"
-: >proxy.log; unlock_mos; CMD_MOS=$(wc -l <proxy.log)
-: >proxy.log; unlock_tools; CMD_TOOLS=$(wc -l <proxy.log)
+# TPM commands per unlock, counted from a capture by tpm2-tss's pcap TCTI wrapped around the
+# same swtpm TCTI (both sides load it through the TCTI loader): every TPM command is one
+# pcapng packet sent to the TPM's port 2321.
+count_commands() {
+        python3 - "$1" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+o = n = 0
+while o + 12 <= len(b):
+    btype, blen = struct.unpack_from("<II", b, o)
+    if btype == 6:  # Enhanced Packet Block: IPv4 + TCP + TPM bytes
+        pkt = b[o + 28:o + 28 + struct.unpack_from("<I", b, o + 20)[0]]
+        ihl = (pkt[0] & 0x0F) * 4
+        dport = struct.unpack_from(">H", pkt, ihl + 2)[0]
+        payload = pkt[ihl + ((pkt[ihl + 12] >> 4) * 4):]
+        if dport == 2321 and len(payload) >= 10:
+            n += 1
+    o += blen
+print(n)
+PY
+}
+export MOS_TPM2_TCTI="pcap:$TCTI" TPM2TOOLS_TCTI="pcap:$TCTI"
+rm -f mos.pcap tools.pcap
+TCTI_PCAP_FILE=$W/mos.pcap unlock_mos || { echo "bench: counting run of mos failed"; exit 1; }
+TCTI_PCAP_FILE=$W/tools.pcap unlock_tools || { echo "bench: counting run of tools failed"; exit 1; }
+CMD_MOS=$(count_commands mos.pcap)
+CMD_TOOLS=$(count_commands tools.pcap)
 
 python3 - "$CMD_MOS" "$CMD_TOOLS" <<'PY'
 import statistics, sys
