@@ -125,8 +125,8 @@ static int add_event(Pcr7Prediction *p, uint32_t type, const char *name, uint8_t
         return 0;
 }
 
-static int add_variable(Pcr7Prediction *p, uint32_t type, const uint8_t guid[16],
-                        const char *name, const void *data, size_t size) {
+static int add_variable(Pcr7Prediction *p, uint32_t type, const uint8_t guid[16], const char *name,
+                        const void *data, size_t size) {
         uint8_t *d;
         size_t n;
         int r;
@@ -183,11 +183,11 @@ int pcr7_predict(const char *keyset_dir, const char *signer_cert, Pcr7Prediction
                 r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_global_variable, "PK", pk,
                                  pk_size);
         if (r >= 0)
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_global_variable, "KEK",
-                                 kek, kek_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_global_variable, "KEK", kek,
+                                 kek_size);
         if (r >= 0)
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_image_security_db, "db",
-                                 db, db_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_image_security_db, "db", db,
+                                 db_size);
         if (r >= 0) /* when absent, edk2 measures it with VariableDataLength 0 */
                 r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_image_security_db, "dbx",
                                  dbx, dbx_size);

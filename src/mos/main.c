@@ -62,8 +62,9 @@ static const Verb verbs[] = {
           "  --policies PATH    signed policies, to tell unlocked from locked\n"
           "  --json             one JSON document\n",
           verb_tpm_status },
-        { "tpm", "advance", "(--min-release N | --policy-revision N) (--policies PATH | "
-                            "--owner-auth FILE)",
+        { "tpm", "advance",
+          "(--min-release N | --policy-revision N) (--policies PATH | "
+          "--owner-auth FILE)",
           "move a TPM counter forward (never back)",
           "  --min-release N    the minimum release the device accepts\n"
           "  --policy-revision N  revoke every signed policy with a lower revision\n"

@@ -106,8 +106,8 @@ static int parse_modified(const char *doc, const char *from, const char *to, cha
 
 TEST(refuses_tampering) {
         _cleanup_(crypto_key_freep) CryptoKey *k = NULL, *other = NULL;
-        _cleanup_free_ char *doc = NULL, *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL,
-                            *e5 = NULL, *e6 = NULL, *e7 = NULL;
+        _cleanup_free_ char *doc = NULL, *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL, *e5 = NULL,
+                            *e6 = NULL, *e7 = NULL;
         size_t n;
 
         ASSERT_OK(crypto_key_generate(KEY_EC_P256, &k));

@@ -10,20 +10,20 @@
 
 TEST(rc_mapping) {
         ASSERT_EQ(tpm2_rc_to_errno(0), 0);
-        ASSERT_EQ(tpm2_rc_to_errno(0x99d), -EPERM);        /* POLICY_FAIL, session 1 */
-        ASSERT_EQ(tpm2_rc_to_errno(0x1c4), -EPERM);        /* VALUE, parameter 1 */
-        ASSERT_EQ(tpm2_rc_to_errno(0x12f), -EPERM);        /* AUTH_UNAVAILABLE */
-        ASSERT_EQ(tpm2_rc_to_errno(0x126), -EPERM);        /* POLICY */
-        ASSERT_EQ(tpm2_rc_to_errno(0x1df), -EKEYREJECTED); /* INTEGRITY, parameter 1 */
-        ASSERT_EQ(tpm2_rc_to_errno(0x2db), -EKEYREJECTED); /* SIGNATURE, parameter 2 */
-        ASSERT_EQ(tpm2_rc_to_errno(0x18b), -ENOKEY);       /* HANDLE 1 */
-        ASSERT_EQ(tpm2_rc_to_errno(0x14c), -EEXIST);       /* NV_DEFINED */
-        ASSERT_EQ(tpm2_rc_to_errno(0x9a2), -EACCES);       /* BAD_AUTH, session 1 */
-        ASSERT_EQ(tpm2_rc_to_errno(0x98e), -EACCES);       /* AUTH_FAIL, session 1 */
-        ASSERT_EQ(tpm2_rc_to_errno(0x902), -ENOSPC);       /* OBJECT_MEMORY */
+        ASSERT_EQ(tpm2_rc_to_errno(0x99d), -EPERM);           /* POLICY_FAIL, session 1 */
+        ASSERT_EQ(tpm2_rc_to_errno(0x1c4), -EPERM);           /* VALUE, parameter 1 */
+        ASSERT_EQ(tpm2_rc_to_errno(0x12f), -EPERM);           /* AUTH_UNAVAILABLE */
+        ASSERT_EQ(tpm2_rc_to_errno(0x126), -EPERM);           /* POLICY */
+        ASSERT_EQ(tpm2_rc_to_errno(0x1df), -EKEYREJECTED);    /* INTEGRITY, parameter 1 */
+        ASSERT_EQ(tpm2_rc_to_errno(0x2db), -EKEYREJECTED);    /* SIGNATURE, parameter 2 */
+        ASSERT_EQ(tpm2_rc_to_errno(0x18b), -ENOKEY);          /* HANDLE 1 */
+        ASSERT_EQ(tpm2_rc_to_errno(0x14c), -EEXIST);          /* NV_DEFINED */
+        ASSERT_EQ(tpm2_rc_to_errno(0x9a2), -EACCES);          /* BAD_AUTH, session 1 */
+        ASSERT_EQ(tpm2_rc_to_errno(0x98e), -EACCES);          /* AUTH_FAIL, session 1 */
+        ASSERT_EQ(tpm2_rc_to_errno(0x902), -ENOSPC);          /* OBJECT_MEMORY */
         ASSERT_EQ(tpm2_rc_to_errno(0x921), -ENOTRECOVERABLE); /* LOCKOUT */
-        ASSERT_EQ(tpm2_rc_to_errno(0xa000a), -ENXIO);      /* TCTI IO_ERROR */
-        ASSERT_EQ(tpm2_rc_to_errno(0x70001), -EIO);        /* ESAPI general failure */
+        ASSERT_EQ(tpm2_rc_to_errno(0xa000a), -ENXIO);         /* TCTI IO_ERROR */
+        ASSERT_EQ(tpm2_rc_to_errno(0x70001), -EIO);           /* ESAPI general failure */
 }
 
 TEST(sealed_blob_check) {
