@@ -129,7 +129,7 @@ TEST(refuses_tampering) {
         /* A signature by another key over the same content does not verify with the key
          * named in the file. */
         {
-                _cleanup_free_ char *doc2 = NULL, *sig = NULL, *err = NULL, *m = NULL;
+                _cleanup_free_ char *doc2 = NULL, *err = NULL, *m = NULL;
                 const char *s1, *s2;
                 size_t n2;
                 ASSERT_OK(crypto_key_generate(KEY_EC_P256, &other));
