@@ -170,7 +170,7 @@ int crypto_key_save_private_pem(const CryptoKey *k, const char *path) {
         return r;
 }
 
-static int bio_to_buffer(BIO *b, char **ret, size_t *ret_size, bool nul) {
+int openssl_bio_to_buffer(BIO *b, char **ret, size_t *ret_size, bool nul) {
         char *data, *copy;
         long n;
 
@@ -196,7 +196,7 @@ int crypto_key_public_pem(const CryptoKey *k, char **ret, size_t *ret_size) {
                 return -ENOMEM;
         if (PEM_write_bio_PUBKEY(b, k->pkey) != 1)
                 return openssl_error("PEM_write_bio_PUBKEY");
-        return bio_to_buffer(b, ret, ret_size, true);
+        return openssl_bio_to_buffer(b, ret, ret_size, true);
 }
 
 int crypto_key_public_der(const CryptoKey *k, uint8_t **ret, size_t *ret_size) {

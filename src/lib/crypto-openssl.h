@@ -39,3 +39,17 @@ static inline void EVP_PKEY_CTX_freep(EVP_PKEY_CTX **p) {
 static inline void X509_freep(X509 **x) {
         X509_free(*x);
 }
+
+struct CryptoCert {
+        X509 *x509;
+};
+
+/* Wraps an X509 (taking ownership). */
+int crypto_cert_wrap(X509 *x, CryptoCert **ret);
+
+/* Copies an OpenSSL-allocated buffer into a malloc()ed one and frees the original. */
+int openssl_buffer_to_malloc(unsigned char *data, int n, uint8_t **ret, size_t *ret_size);
+
+/* Copies a memory BIO's contents into a malloc()ed buffer (NUL-terminated when nul is set; the
+ * NUL is not counted in *ret_size). */
+int openssl_bio_to_buffer(BIO *b, char **ret, size_t *ret_size, bool nul);

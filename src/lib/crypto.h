@@ -103,3 +103,121 @@ int crypto_key_verify_digest_ecdsa(const CryptoKey *k, const uint8_t *digest, si
 int crypto_cert_to_der(const void *data, size_t size, uint8_t **ret, size_t *ret_size);
 /* The subject public key of a DER certificate. */
 int crypto_cert_public_key(const void *der, size_t size, CryptoKey **ret);
+/* ---- X.509 certificates (crypto-x509.c) ----
+ *
+ * The certificate profiles of docs/keyset.md. MachineOS-specific fields live under the private
+ * OID arc 2.25.173743573590220047513977788639328625523 (a UUID-derived OID, ITU-T X.667
+ * section 6.3, which needs no registration):
+ *
+ *   .1.1  extension "MachineOS product": UTF8String, the product UUID in canonical form
+ *   .2.1  extended key usage "MachineOS manifest signing"
+ *   .2.2  extended key usage "MachineOS device identity"
+ *
+ * The device serial number is the subject's X.520 serialNumber attribute (2.5.4.5). */
+
+#define MOS_OID_ARC "2.25.173743573590220047513977788639328625523"
+#define MOS_OID_PRODUCT MOS_OID_ARC ".1.1"
+#define MOS_OID_EKU_MANIFEST_SIGNING MOS_OID_ARC ".2.1"
+#define MOS_OID_EKU_DEVICE_IDENTITY MOS_OID_ARC ".2.2"
+
+/* Longest device serial number: X.520 ub-serial-number. */
+#define CERT_SERIAL_NUMBER_MAX 64
+/* A device serial number: 1..64 of [A-Za-z0-9.-], starting with a letter or digit (a subset of
+ * PrintableString that is also a safe file name). */
+bool cert_serial_number_is_valid(const char *s);
+
+typedef enum CertProfile {
+        CERT_PROFILE_UEFI_PK,         /* RSA-2048 self-signed CA (firmware Platform Key) */
+        CERT_PROFILE_UEFI_KEK,        /* RSA-2048 CA issued by the PK */
+        CERT_PROFILE_UEFI_DB,         /* RSA-2048 leaf, EKU codeSigning (Authenticode) */
+        CERT_PROFILE_CA,              /* EC P-256 self-signed CA, pathLen 0: manifest-ca, sudi-ca */
+        CERT_PROFILE_MANIFEST_SIGNER, /* EC P-256 leaf, EKU manifest signing, product */
+        CERT_PROFILE_DEVICE_IDENTITY, /* EC P-256 leaf, EKU device identity + clientAuth,
+                                           product, subject serialNumber */
+        _CERT_PROFILE_MAX,
+} CertProfile;
+
+const char *cert_profile_name(CertProfile p); /* "manifest signing" ... */
+
+typedef struct CryptoCert CryptoCert;
+CryptoCert *crypto_cert_free(CryptoCert *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(CryptoCert *, crypto_cert_free);
+
+typedef struct CertRequest {
+        CertProfile profile;
+        const char *common_name;       /* mandatory */
+        const char *organization;      /* may be NULL */
+        const char *serial_number;     /* subject serialNumber: device identity only */
+        const uint8_t *product_uuid;   /* 16 bytes: manifest signer and device identity only */
+        const CryptoKey *public_key;   /* the subject's key (a private key is fine too) */
+        const CryptoCert *issuer;      /* NULL: self-signed, issuer_key must hold public_key */
+        const CryptoKey *issuer_key;   /* private key that signs */
+        int64_t not_before, not_after; /* seconds since the epoch */
+} CertRequest;
+
+/* Issues an X.509 v3 certificate for the profile (SHA-256 signature, random 127-bit serial,
+ * subject and authority key identifiers). -EINVAL when the request does not fit the profile
+ * (wrong key type, missing product, issuer key not matching the issuer certificate...). */
+int crypto_cert_issue(const CertRequest *req, CryptoCert **ret);
+
+/* Loading. crypto_cert_from_data() takes one PEM ("-----BEGIN CERTIFICATE-----") or DER
+ * certificate, nothing after it; -EBADMSG otherwise, -EFBIG above 64 KiB. */
+int crypto_cert_from_data(const void *data, size_t size, CryptoCert **ret);
+int crypto_cert_load(const char *path, CryptoCert **ret);
+/* Writes PEM atomically (mode 0644), refusing to replace an existing file (-EEXIST). */
+int crypto_cert_save_pem(const CryptoCert *c, const char *path);
+int crypto_cert_to_pem(const CryptoCert *c, char **ret, size_t *ret_size);
+int crypto_cert_to_der(const CryptoCert *c, uint8_t **ret, size_t *ret_size);
+
+/* Fields. */
+int crypto_cert_fingerprint(const CryptoCert *c, uint8_t ret[SHA256_DIGEST_SIZE]); /* of DER */
+int crypto_cert_subject(const CryptoCert *c, char **ret); /* "CN = x, O = y" */
+int crypto_cert_issuer(const CryptoCert *c, char **ret);
+int crypto_cert_serial(const CryptoCert *c, char **ret); /* lower-case hex */
+int crypto_cert_validity(const CryptoCert *c, int64_t *ret_not_before, int64_t *ret_not_after);
+int crypto_cert_public_key(const CryptoCert *c, CryptoKey **ret);
+/* 0 when k (public or private) is the certificate's key, -EKEYREJECTED otherwise. */
+int crypto_cert_matches_key(const CryptoCert *c, const CryptoKey *k);
+/* The MachineOS product extension: -ENODATA when absent, -EBADMSG when malformed or present
+ * twice. */
+int crypto_cert_product_uuid(const CryptoCert *c, uint8_t ret[16]);
+/* The subject's serialNumber: -ENODATA when absent, -EBADMSG when malformed or present twice. */
+int crypto_cert_device_serial(const CryptoCert *c, char **ret);
+/* One-shot forms for a certificate read from elsewhere (TPM NV holds DER): PEM or DER. */
+int crypto_cert_data_product_uuid(const void *data, size_t size, uint8_t ret[16]);
+int crypto_cert_data_device_serial(const void *data, size_t size, char **ret);
+
+/* Checks that the certificate has exactly the shape of the profile (CA flag, key usage,
+ * extended key usage, key type, MachineOS fields). -EKEYREJECTED otherwise; *ret_error (may be
+ * NULL, set on failure) says what does not fit. */
+int crypto_cert_check_profile(const CryptoCert *c, CertProfile p, char **ret_error);
+
+/* Verifies that leaf was issued by ca, with ca as the ONLY trust anchor (no system store, no
+ * intermediates), at time `at` (seconds since the epoch) for the validity periods of both.
+ * ca must be a CA certificate. -EKEYEXPIRED when a certificate is outside its validity period,
+ * -EKEYREJECTED for everything else; *ret_error (may be NULL, set on failure) says which. */
+#define CRYPTO_NO_CHECK_TIME INT64_MIN /* as `at`: skip the validity periods */
+int crypto_cert_verify_issued(const CryptoCert *leaf, const CryptoCert *ca, int64_t at,
+                              char **ret_error);
+
+/* ---- CMS detached signatures (crypto-cms.c) ----
+ *
+ * RFC 5652 SignedData over external content, DER encoded, with the signer's certificate
+ * included, SHA-256 digest, signed attributes (content type, message digest, signing time).
+ * What `openssl cms -sign -binary -outform DER` writes and `openssl cms -verify -binary
+ * -inform DER -content FILE` checks. */
+
+#define CMS_SIGNATURE_MAX (64u * 1024)
+
+int crypto_cms_sign_detached(const CryptoCert *signer, const CryptoKey *key, const void *data,
+                             size_t size, uint8_t **ret, size_t *ret_size);
+
+/* Checks that sig is exactly one DER SignedData (nothing after it) without embedded content,
+ * with exactly one signer whose certificate (and no other) it includes, ECDSA with a SHA-2
+ * digest, versions and digest algorithm sets as RFC 5652 requires, and that the signature
+ * verifies over data[0..size). Does NOT verify the signer certificate's chain or profile: do
+ * that next with crypto_cert_verify_issued() and crypto_cert_check_profile() on *ret_signer.
+ * Errors: -EFBIG (sig larger than CMS_SIGNATURE_MAX), -EBADMSG (malformed), -EKEYREJECTED (does
+ * not verify); *ret_error (may be NULL, set on failure) says which. */
+int crypto_cms_verify_detached(const void *sig, size_t sig_size, const void *data, size_t size,
+                               CryptoCert **ret_signer, char **ret_error);

@@ -9,6 +9,9 @@
 #include "exit-code.h"
 #include "log.h"
 #include "string-util.h"
+#include "status.h"
+#include "verb-status.h"
+#include "verb-trust.h"
 #include "verbs.h"
 
 int verb_pcr7_predict(int argc, char *argv[]);
@@ -71,6 +74,48 @@ static const Verb verbs[] = {
           "  --policies PATH    authorize with the signed policy for the current PCR 7\n"
           "  --owner-auth FILE  authorize with the owner authorization\n",
           verb_tpm_advance },
+        /* trust roots: keysets, products, devices, manifests */
+        { "keyset", "create", "DIR [--org NAME]", "create a new keyset (refuses a non-empty DIR)",
+          "  --org NAME   organisation in the certificate subjects (default \"MachineOS\")\n",
+          verb_keyset_create },
+        { "keyset", "show", "DIR [--json]",
+          "list the keyset's certificates, fingerprints and validity",
+          "  --json       print one JSON document\n", verb_keyset_show },
+        { "product", "add", "DIR NAME [--uuid UUID]",
+          "add a product: UUID and manifest-signing certificate; prints the UUID",
+          "  --uuid UUID  use this product UUID instead of a random one\n", verb_product_add },
+        { "device", "add", "DIR PRODUCT SERIAL --out OUTDIR [--pubkey PEM]",
+          "issue a device identity certificate (and key, without --pubkey)",
+          "  --out OUTDIR   where device.crt, device.der (and device.key) are written\n"
+          "  --pubkey PEM   certify this EC P-256 public key (the TPM-resident key)\n",
+          verb_device_add },
+        { "manifest", "build", "SPEC --out FILE [--layout DIR] [--product UUID] [--release N]",
+          "build a canonical product manifest from a YAML or JSON product description",
+          "  --out FILE      where the manifest is written (canonical JSON)\n"
+          "  --layout DIR    OCI image layout in which images named NAME:TAG are resolved\n"
+          "  --product UUID  product UUID (overrides the spec's)\n"
+          "  --release N     release number (overrides the spec's)\n",
+          verb_manifest_build },
+        { "manifest", "sign", "--keyset DIR --product NAME FILE",
+          "sign a manifest: writes FILE.sig (detached CMS, DER)",
+          "  --keyset DIR    the keyset holding the product\n"
+          "  --product NAME  the product whose manifest-signing key signs\n",
+          verb_manifest_sign },
+        { "manifest", "verify", "--ca CA.pem [--product UUID] [--min-release N] FILE [SIG]",
+          "verify a signed manifest; exit 3 with the reason when it is not trusted",
+          "  --ca CA.pem       the manifest CA, the only trust anchor\n"
+          "  --product UUID    the product the manifest must be for\n"
+          "  --min-release N   refuse releases below N\n"
+          "  SIG               the signature (default FILE.sig)\n",
+          verb_manifest_verify },
+        { "manifest", "show", "FILE [--json]", "print a summary of a manifest (not verified)",
+          "  --json       print the manifest document itself\n", verb_manifest_show },
+        /* appliance */
+        { "status", NULL, "[--json] [--socket PATH]",
+          "show the services mosd runs: state, restarts, last exit",
+          "  --json         print one JSON document (docs/status.md)\n"
+          "  --socket PATH  mosd's status socket (default " STATUS_SOCKET_DEFAULT ")\n",
+          verb_status },
         { 0 },
 };
 
