@@ -96,13 +96,6 @@ int crypto_key_sign_digest_ecdsa(const CryptoKey *k, const uint8_t *digest, size
 int crypto_key_verify_digest_ecdsa(const CryptoKey *k, const uint8_t *digest, size_t digest_size,
                                    const uint8_t r[32], const uint8_t s[32]);
 
-/* ---- certificate helpers for the TPM trust core (crypto-cert.c) ---- */
-
-/* Reads one X.509 certificate given as PEM or DER and returns its DER encoding; -EBADMSG when
- * it does not parse, -EFBIG above 64 KiB. */
-int crypto_cert_to_der(const void *data, size_t size, uint8_t **ret, size_t *ret_size);
-/* The subject public key of a DER certificate. */
-int crypto_cert_public_key(const void *der, size_t size, CryptoKey **ret);
 /* ---- X.509 certificates (crypto-x509.c) ----
  *
  * The certificate profiles of docs/keyset.md. MachineOS-specific fields live under the private

@@ -42,7 +42,7 @@ int efi_siglist_find_x509(const uint8_t *esl, size_t size, const uint8_t *der, s
         const uint8_t *found = NULL;
         size_t found_size = 0;
 
-        if (size > EFI_SIGLIST_MAX)
+        if (size > PCR7_ESL_MAX)
                 return -EFBIG;
         /* EFI_SIGNATURE_LIST: GUID SignatureType, UINT32 SignatureListSize, UINT32
          * SignatureHeaderSize, UINT32 SignatureSize, header, then (ListSize - 28 - HeaderSize) /
@@ -84,7 +84,7 @@ int uefi_variable_data(const uint8_t guid[16], const char *name, const void *dat
         size_t name_len = strlen(name), total;
         uint8_t *b;
 
-        if (size > EFI_SIGLIST_MAX)
+        if (size > PCR7_ESL_MAX)
                 return -EFBIG;
         total = 16 + 8 + 8 + 2 * name_len + size;
         b = malloc(total);
@@ -142,7 +142,7 @@ static int read_keyset_file(const char *dir, const char *name, char **ret, size_
 
         if (!path)
                 return -ENOMEM;
-        return read_full_file(path, EFI_SIGLIST_MAX, ret, ret_size);
+        return read_full_file(path, PCR7_ESL_MAX, ret, ret_size);
 }
 
 int pcr7_predict(const char *keyset_dir, const char *signer_cert, Pcr7Prediction *ret) {
@@ -169,9 +169,15 @@ int pcr7_predict(const char *keyset_dir, const char *signer_cert, Pcr7Prediction
         r = read_keyset_file(keyset_dir, signer_cert, &cert, &cert_size);
         if (r < 0)
                 return r;
-        r = crypto_cert_to_der(cert, cert_size, &der, &der_size);
-        if (r < 0)
-                return r;
+        {
+                _cleanup_(crypto_cert_freep) CryptoCert *c = NULL;
+                r = crypto_cert_from_data(cert, cert_size, &c);
+                if (r < 0)
+                        return r;
+                r = crypto_cert_to_der(c, &der, &der_size);
+                if (r < 0)
+                        return r;
+        }
         r = efi_siglist_find_x509((const uint8_t *) db, db_size, der, der_size, &entry,
                                   &entry_size);
         if (r < 0)

@@ -1014,7 +1014,8 @@ static int layout_for_step(Tpm2Context *c, const CryptoKey *policy_key, bool for
 
 int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key, const void *cert,
                                      size_t cert_size, bool force) {
-        _cleanup_(crypto_key_freep) CryptoKey *cert_key = NULL, *identity = NULL;
+        _cleanup_(crypto_key_freep) CryptoKey *identity = NULL;
+        _cleanup_(crypto_cert_freep) CryptoCert *x = NULL;
         _cleanup_free_ uint8_t *der = NULL;
         _cleanup_tr_ Tr t = TR(c, TR_CLOSE);
         size_t der_size;
@@ -1030,7 +1031,9 @@ int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key
         r = layout_for_step(c, policy_key, force, &l);
         if (r < 0)
                 return r;
-        r = crypto_cert_to_der(cert, cert_size, &der, &der_size);
+        r = crypto_cert_from_data(cert, cert_size, &x);
+        if (r >= 0)
+                r = crypto_cert_to_der(x, &der, &der_size);
         if (r < 0)
                 return fail(c, r == -EFBIG ? r : -EBADMSG, "not an X.509 certificate");
         if (der_size > TPM2_CERTIFICATE_MAX)
@@ -1038,13 +1041,10 @@ int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key
                             "the certificate has %zu bytes, more than the %u an NV "
                             "index holds",
                             der_size, TPM2_CERTIFICATE_MAX);
-        r = crypto_cert_public_key(der, der_size, &cert_key);
-        if (r < 0)
-                return fail(c, -EBADMSG, "the certificate's public key is not EC P-256");
         r = tpm2_identity_public(c, &identity);
         if (r < 0)
                 return r;
-        if (crypto_key_public_equal(cert_key, identity) < 0)
+        if (crypto_cert_matches_key(x, identity) < 0)
                 return fail(c, -EKEYREJECTED,
                             "the certificate is for another key than the TPM's "
                             "identity key");
