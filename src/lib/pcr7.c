@@ -42,7 +42,7 @@ int efi_siglist_find_x509(const uint8_t *esl, size_t size, const uint8_t *der, s
         const uint8_t *found = NULL;
         size_t found_size = 0;
 
-        if (size > EFI_SIGLIST_MAX)
+        if (size > PCR7_ESL_MAX)
                 return -EFBIG;
         /* EFI_SIGNATURE_LIST: GUID SignatureType, UINT32 SignatureListSize, UINT32
          * SignatureHeaderSize, UINT32 SignatureSize, header, then (ListSize - 28 - HeaderSize) /
@@ -84,7 +84,7 @@ int uefi_variable_data(const uint8_t guid[16], const char *name, const void *dat
         size_t name_len = strlen(name), total;
         uint8_t *b;
 
-        if (size > EFI_SIGLIST_MAX)
+        if (size > PCR7_ESL_MAX)
                 return -EFBIG;
         total = 16 + 8 + 8 + 2 * name_len + size;
         b = malloc(total);
@@ -125,8 +125,8 @@ static int add_event(Pcr7Prediction *p, uint32_t type, const char *name, uint8_t
         return 0;
 }
 
-static int add_variable(Pcr7Prediction *p, uint32_t type, const uint8_t guid[16],
-                        const char *name, const void *data, size_t size) {
+static int add_variable(Pcr7Prediction *p, uint32_t type, const uint8_t guid[16], const char *name,
+                        const void *data, size_t size) {
         uint8_t *d;
         size_t n;
         int r;
@@ -142,7 +142,7 @@ static int read_keyset_file(const char *dir, const char *name, char **ret, size_
 
         if (!path)
                 return -ENOMEM;
-        return read_full_file(path, EFI_SIGLIST_MAX, ret, ret_size);
+        return read_full_file(path, PCR7_ESL_MAX, ret, ret_size);
 }
 
 int pcr7_predict(const char *keyset_dir, const char *signer_cert, Pcr7Prediction *ret) {
@@ -171,7 +171,6 @@ int pcr7_predict(const char *keyset_dir, const char *signer_cert, Pcr7Prediction
                 return r;
         {
                 _cleanup_(crypto_cert_freep) CryptoCert *c = NULL;
-
                 r = crypto_cert_from_data(cert, cert_size, &c);
                 if (r < 0)
                         return r;
@@ -190,11 +189,11 @@ int pcr7_predict(const char *keyset_dir, const char *signer_cert, Pcr7Prediction
                 r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_global_variable, "PK", pk,
                                  pk_size);
         if (r >= 0)
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_global_variable, "KEK",
-                                 kek, kek_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_global_variable, "KEK", kek,
+                                 kek_size);
         if (r >= 0)
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_image_security_db, "db",
-                                 db, db_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_image_security_db, "db", db,
+                                 db_size);
         if (r >= 0) /* when absent, edk2 measures it with VariableDataLength 0 */
                 r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, efi_image_security_db, "dbx",
                                  dbx, dbx_size);

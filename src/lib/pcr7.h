@@ -32,7 +32,7 @@
 #define EV_EFI_VARIABLE_DRIVER_CONFIG UINT32_C(0x80000001)
 #define EV_EFI_VARIABLE_AUTHORITY UINT32_C(0x800000E0)
 
-#define EFI_SIGLIST_MAX (1024u * 1024)
+#define PCR7_ESL_MAX (1024u * 1024)
 
 typedef struct Pcr7Event {
         uint32_t type;

@@ -199,8 +199,7 @@ void tpm_policy_approved_digest(const uint8_t pcr7[SHA256_DIGEST_SIZE], uint64_t
         sha256(m, b.n, ret);
 }
 
-void tpm_policy_ahash(const uint8_t approved[SHA256_DIGEST_SIZE],
-                      uint8_t ret[SHA256_DIGEST_SIZE]) {
+void tpm_policy_ahash(const uint8_t approved[SHA256_DIGEST_SIZE], uint8_t ret[SHA256_DIGEST_SIZE]) {
         sha256(approved, SHA256_DIGEST_SIZE, ret); /* policyRef is empty */
 }
 
@@ -268,8 +267,8 @@ int tpm_signed_policy_make(const CryptoKey *key, const uint8_t pcr7[SHA256_DIGES
                 return -ENOMEM;
 
         j = json_pack("{s:i, s:s, s:s, s:I, s:s, s:s, s:s}", "format", POLICY_FORMAT, "pcr-bank",
-                      "sha256", "pcr7", pcr_hex, "revision", (json_int_t) revision,
-                      "policy-digest", approved_hex, "public-key", point_hex, "signature", sig_hex);
+                      "sha256", "pcr7", pcr_hex, "revision", (json_int_t) revision, "policy-digest",
+                      approved_hex, "public-key", point_hex, "signature", sig_hex);
         if (!j)
                 return -ENOMEM;
         return json_dump_canonical(j, ret, ret_size);
@@ -289,8 +288,7 @@ static void policy_fields_done(PolicyFields *f) {
         free(f->signature);
 }
 
-static int hex_field(JsonDispatchContext *c, const char *name, const char *s, void *buf,
-                     size_t n) {
+static int hex_field(JsonDispatchContext *c, const char *name, const char *s, void *buf, size_t n) {
         if (strlen(s) != 2 * n || unhexmem_fixed(s, buf, n) < 0)
                 return json_dispatch_error(c, name, "expected %zu bytes as %zu hex digits", n,
                                            2 * n);
@@ -345,8 +343,7 @@ int tpm_signed_policy_parse(const char *data, size_t size, TpmSignedPolicy **ret
         if (r >= 0)
                 r = hex_field(c, "pcr7", f.pcr7, p->pcr7, sizeof p->pcr7);
         if (r >= 0)
-                r = hex_field(c, "policy-digest", f.policy_digest, p->approved,
-                              sizeof p->approved);
+                r = hex_field(c, "policy-digest", f.policy_digest, p->approved, sizeof p->approved);
         if (r >= 0)
                 r = hex_field(c, "public-key", f.public_key, point, sizeof point);
         if (r >= 0 && point[0] != 0x04)

@@ -66,19 +66,20 @@
  * policy (the same PolicyAuthorize as the sealed secrets). Not ORDERLY: an orderly counter
  * jumps forward after a power cut, which would revoke policies and releases by accident. */
 #define MOS_TPM_COUNTER_ATTRIBUTES                                                                 \
-        (MOS_TPMA_NV_COUNTER | MOS_TPMA_NV_OWNERWRITE | MOS_TPMA_NV_POLICYWRITE | MOS_TPMA_NV_AUTHREAD |           \
-         MOS_TPMA_NV_NO_DA)
+        (MOS_TPMA_NV_COUNTER | MOS_TPMA_NV_OWNERWRITE | MOS_TPMA_NV_POLICYWRITE |                  \
+         MOS_TPMA_NV_AUTHREAD | MOS_TPMA_NV_NO_DA)
 /* The layout record and the identity certificate: written by the owner once, then write-locked
  * (TPM2_NV_WriteLock); anybody may read them. */
 #define MOS_TPM_RECORD_ATTRIBUTES                                                                  \
-        (MOS_TPMA_NV_OWNERWRITE | MOS_TPMA_NV_WRITEDEFINE | MOS_TPMA_NV_AUTHREAD | MOS_TPMA_NV_NO_DA)
+        (MOS_TPMA_NV_OWNERWRITE | MOS_TPMA_NV_WRITEDEFINE | MOS_TPMA_NV_AUTHREAD |                 \
+         MOS_TPMA_NV_NO_DA)
 
 /* Sealed secrets: policy only (no userWithAuth, so neither an empty authValue nor the owner
  * authorization can unseal; adminWithPolicy, so no ObjectChangeAuth either), bound to this TPM
  * and parent. */
 #define MOS_TPM_SEALED_ATTRIBUTES                                                                  \
-        (MOS_TPMA_OBJECT_FIXEDTPM | MOS_TPMA_OBJECT_FIXEDPARENT | MOS_TPMA_OBJECT_ADMINWITHPOLICY |            \
-         MOS_TPMA_OBJECT_NODA)
+        (MOS_TPMA_OBJECT_FIXEDTPM | MOS_TPMA_OBJECT_FIXEDPARENT |                                  \
+         MOS_TPMA_OBJECT_ADMINWITHPOLICY | MOS_TPMA_OBJECT_NODA)
 
 /* The external tpm-policy public key as it is loaded into the TPM (same template as systemd's
  * for PolicyAuthorize keys): its TPM name enters every policy digest. */
@@ -124,12 +125,12 @@ void tpm_policy_approved_digest(const uint8_t pcr7[SHA256_DIGEST_SIZE], uint64_t
 
 /* aHash = SHA-256(approvedPolicy || policyRef) with an empty policyRef: what the key signs and
  * TPM2_VerifySignature checks (Part 3, 23.16). */
-void tpm_policy_ahash(const uint8_t approved[SHA256_DIGEST_SIZE],
-                      uint8_t ret[SHA256_DIGEST_SIZE]);
+void tpm_policy_ahash(const uint8_t approved[SHA256_DIGEST_SIZE], uint8_t ret[SHA256_DIGEST_SIZE]);
 
 /* TPM2_PCR_Extend arithmetic: ret = SHA-256(pcr || digest). */
 void tpm_pcr_extend_sha256(const uint8_t pcr[SHA256_DIGEST_SIZE],
-                           const uint8_t digest[SHA256_DIGEST_SIZE], uint8_t ret[SHA256_DIGEST_SIZE]);
+                           const uint8_t digest[SHA256_DIGEST_SIZE],
+                           uint8_t ret[SHA256_DIGEST_SIZE]);
 
 /* PCR 7 after `mos tpm lock` when it was pcr7 before. */
 void tpm_pcr7_locked(const uint8_t pcr7[SHA256_DIGEST_SIZE], uint8_t ret[SHA256_DIGEST_SIZE]);
@@ -145,7 +146,7 @@ typedef struct TpmSignedPolicy {
         uint8_t key_x[32], key_y[32];         /* the signing key's public point */
         uint8_t key_name[TPM_NAME_SIZE];      /* derived from the point */
         uint8_t sig_r[32], sig_s[32];         /* ECDSA over aHash */
-        char *path;                           /* where it was read from, for messages; may be NULL */
+        char *path; /* where it was read from, for messages; may be NULL */
 } TpmSignedPolicy;
 
 TpmSignedPolicy *tpm_signed_policy_free(TpmSignedPolicy *p);
@@ -161,8 +162,7 @@ int tpm_signed_policy_make(const CryptoKey *key, const uint8_t pcr7[SHA256_DIGES
  * key: -EFBIG, -EBADMSG (malformed; *ret_error says which field), -EKEYREJECTED (the signature
  * does not verify: the file was changed after signing). It does NOT say whether the key is
  * the one the TPM trusts: that is tpm_signed_policy_check_key(). */
-int tpm_signed_policy_parse(const char *data, size_t size, TpmSignedPolicy **ret,
-                            char **ret_error);
+int tpm_signed_policy_parse(const char *data, size_t size, TpmSignedPolicy **ret, char **ret_error);
 int tpm_signed_policy_load(const char *path, TpmSignedPolicy **ret, char **ret_error);
 
 /* 0 when p is signed by the key whose PolicyAuthorize digest is expected_auth_policy (the
@@ -182,10 +182,10 @@ void tpm_policy_set_done(TpmPolicySet *s);
 int tpm_policy_set_add_path(TpmPolicySet *s, const char *path, char **ret_error);
 
 typedef enum TpmPolicyChoice {
-        TPM_POLICY_MATCH,       /* a usable policy was found */
-        TPM_POLICY_NO_PCR,      /* none is signed for this PCR 7 value */
-        TPM_POLICY_WRONG_KEY,   /* some match PCR 7 but are signed by another key */
-        TPM_POLICY_REVOKED,     /* some match PCR 7 and key but their revision is too low */
+        TPM_POLICY_MATCH,     /* a usable policy was found */
+        TPM_POLICY_NO_PCR,    /* none is signed for this PCR 7 value */
+        TPM_POLICY_WRONG_KEY, /* some match PCR 7 but are signed by another key */
+        TPM_POLICY_REVOKED,   /* some match PCR 7 and key but their revision is too low */
 } TpmPolicyChoice;
 
 /* Picks the policy for the current PCR 7 value, the expected authPolicy (key) and the current

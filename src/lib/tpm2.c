@@ -57,7 +57,7 @@ struct Tpm2Context {
         TSS2_TCTI_CONTEXT *tcti;
         bool tcti_from_loader;
         ESYS_CONTEXT *esys;
-        ESYS_TR srk; /* persistent SRK, ESYS_TR_NONE until needed */
+        ESYS_TR srk;  /* persistent SRK, ESYS_TR_NONE until needed */
         bool flushed; /* leftovers of other processes flushed */
         uint8_t owner_auth[TPM2_OWNER_AUTH_MAX];
         size_t owner_auth_size;
@@ -442,8 +442,8 @@ static bool handle_exists(Tpm2Context *c, TPM2_HANDLE handle) {
         TPMI_YES_NO more;
         bool found;
 
-        if (Esys_GetCapability(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                               TPM2_CAP_HANDLES, handle, 1, &more, &cap) != TSS2_RC_SUCCESS)
+        if (Esys_GetCapability(c->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_HANDLES,
+                               handle, 1, &more, &cap) != TSS2_RC_SUCCESS)
                 return false;
         found = cap->data.handles.count == 1 && cap->data.handles.handle[0] == handle;
         Esys_Free(cap);
@@ -613,7 +613,9 @@ static int check_name(Tpm2Context *c, ESYS_TR h, const uint8_t expected[TPM_NAME
 
 static const TPML_PCR_SELECTION pcr7_selection = {
         .count = 1,
-        .pcrSelections = { { .hash = TPM2_ALG_SHA256, .sizeofSelect = 3, .pcrSelect = { 0x80, 0, 0 } } },
+        .pcrSelections = { { .hash = TPM2_ALG_SHA256,
+                             .sizeofSelect = 3,
+                             .pcrSelect = { 0x80, 0, 0 } } },
 };
 
 int tpm2_pcr7_read(Tpm2Context *c, uint8_t ret[SHA256_DIGEST_SIZE]) {
@@ -658,8 +660,10 @@ static int layout_parse(Tpm2Context *c, const uint8_t b[LAYOUT_SIZE], Tpm2Layout
         Tpm2Layout l = {};
 
         if (memcmp(b, LAYOUT_MAGIC, 8) != 0)
-                return fail(c, -EBADMSG, "NV index 0x%08" PRIx32 " does not hold a MachineOS "
-                            "layout record", MOS_TPM_NV_LAYOUT);
+                return fail(c, -EBADMSG,
+                            "NV index 0x%08" PRIx32 " does not hold a MachineOS "
+                            "layout record",
+                            MOS_TPM_NV_LAYOUT);
         l.version = be32_get(b + 8);
         l.stage = (Tpm2Stage) be32_get(b + 12);
         if (l.version != MOS_TPM_LAYOUT_VERSION)
@@ -691,8 +695,10 @@ int tpm2_layout_read(Tpm2Context *c, Tpm2Layout *ret) {
         if (r < 0)
                 return r;
         if (size != LAYOUT_SIZE)
-                return fail(c, -EBADMSG, "layout record at 0x%08" PRIx32 " has %u bytes, "
-                            "expected %u", MOS_TPM_NV_LAYOUT, size, LAYOUT_SIZE);
+                return fail(c, -EBADMSG,
+                            "layout record at 0x%08" PRIx32 " has %u bytes, "
+                            "expected %u",
+                            MOS_TPM_NV_LAYOUT, size, LAYOUT_SIZE);
         r = nv_read(c, t.h, size, b);
         if (r < 0)
                 return r;
@@ -796,8 +802,8 @@ static int persist(Tpm2Context *c, ESYS_TR transient, TPM2_HANDLE handle) {
         ESYS_TR out = ESYS_TR_NONE;
         TSS2_RC rc;
 
-        rc = Esys_EvictControl(c->esys, ESYS_TR_RH_OWNER, transient, ESYS_TR_PASSWORD,
-                               ESYS_TR_NONE, ESYS_TR_NONE, handle, &out);
+        rc = Esys_EvictControl(c->esys, ESYS_TR_RH_OWNER, transient, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                               ESYS_TR_NONE, handle, &out);
         if (rc != TSS2_RC_SUCCESS)
                 return fail_rc(c, rc, "TPM2_EvictControl(persist)");
         (void) Esys_TR_Close(c->esys, &out);
@@ -884,7 +890,8 @@ static int create_identity(Tpm2Context *c, CryptoKey **ret) {
         return r;
 }
 
-static int define_counter(Tpm2Context *c, TPM2_HANDLE index, const uint8_t key_name[TPM_NAME_SIZE]) {
+static int define_counter(Tpm2Context *c, TPM2_HANDLE index,
+                          const uint8_t key_name[TPM_NAME_SIZE]) {
         _cleanup_tr_ Tr t = TR(c, TR_CLOSE);
         uint8_t auth_policy[SHA256_DIGEST_SIZE], name[TPM_NAME_SIZE];
         TSS2_RC rc;
@@ -989,13 +996,15 @@ static int layout_for_step(Tpm2Context *c, const CryptoKey *policy_key, bool for
                 return fail(c, r, "the tpm-policy key is not an EC P-256 public key");
         r = tpm2_layout_read(c, ret);
         if (r == -ENOKEY)
-                return fail(c, r, "the TPM has no identity key yet: run the first provisioning "
-                                  "step (without a certificate) first");
+                return fail(c, r,
+                            "the TPM has no identity key yet: run the first provisioning "
+                            "step (without a certificate) first");
         if (r < 0)
                 return r;
         if (ret->stage == TPM2_STAGE_COMPLETE && !force)
-                return fail(c, -EEXIST, "the TPM is already provisioned (stage complete); "
-                                        "replacing its certificate and secrets needs force");
+                return fail(c, -EEXIST,
+                            "the TPM is already provisioned (stage complete); "
+                            "replacing its certificate and secrets needs force");
         if (memcmp(ret->policy_key_name, key_name, TPM_NAME_SIZE) != 0)
                 return fail(c, -EKEYREJECTED,
                             "the TPM was provisioned for another tpm-policy key; run the first "
@@ -1003,10 +1012,10 @@ static int layout_for_step(Tpm2Context *c, const CryptoKey *policy_key, bool for
         return 0;
 }
 
-int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key,
-                                     const void *cert, size_t cert_size, bool force) {
-        _cleanup_(crypto_key_freep) CryptoKey *cert_key = NULL, *identity = NULL;
-        _cleanup_(crypto_cert_freep) CryptoCert *parsed = NULL;
+int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key, const void *cert,
+                                     size_t cert_size, bool force) {
+        _cleanup_(crypto_key_freep) CryptoKey *identity = NULL;
+        _cleanup_(crypto_cert_freep) CryptoCert *x = NULL;
         _cleanup_free_ uint8_t *der = NULL;
         _cleanup_tr_ Tr t = TR(c, TR_CLOSE);
         size_t der_size;
@@ -1022,23 +1031,23 @@ int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key
         r = layout_for_step(c, policy_key, force, &l);
         if (r < 0)
                 return r;
-        r = crypto_cert_from_data(cert, cert_size, &parsed);
+        r = crypto_cert_from_data(cert, cert_size, &x);
         if (r >= 0)
-                r = crypto_cert_to_der(parsed, &der, &der_size);
+                r = crypto_cert_to_der(x, &der, &der_size);
         if (r < 0)
                 return fail(c, r == -EFBIG ? r : -EBADMSG, "not an X.509 certificate");
         if (der_size > TPM2_CERTIFICATE_MAX)
-                return fail(c, -EFBIG, "the certificate has %zu bytes, more than the %u an NV "
-                            "index holds", der_size, TPM2_CERTIFICATE_MAX);
-        r = crypto_cert_public_key(parsed, &cert_key);
-        if (r < 0)
-                return fail(c, -EBADMSG, "the certificate's public key is not EC P-256");
+                return fail(c, -EFBIG,
+                            "the certificate has %zu bytes, more than the %u an NV "
+                            "index holds",
+                            der_size, TPM2_CERTIFICATE_MAX);
         r = tpm2_identity_public(c, &identity);
         if (r < 0)
                 return r;
-        if (crypto_key_public_equal(cert_key, identity) < 0)
-                return fail(c, -EKEYREJECTED, "the certificate is for another key than the TPM's "
-                                              "identity key");
+        if (crypto_cert_matches_key(x, identity) < 0)
+                return fail(c, -EKEYREJECTED,
+                            "the certificate is for another key than the TPM's "
+                            "identity key");
 
         r = nv_undefine_if_present(c, MOS_TPM_NV_CERTIFICATE);
         if (r < 0)
@@ -1370,8 +1379,8 @@ static int policy_run(Tpm2Context *c, ESYS_TR session, ESYS_TR revision_nv,
         r = crypto_sha256(p->pcr7, SHA256_DIGEST_SIZE, pcr_digest.buffer);
         if (r < 0)
                 return r;
-        rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                            &pcr_digest, &pcr7_selection);
+        rc = Esys_PolicyPCR(c->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pcr_digest,
+                            &pcr7_selection);
         if (rc != TSS2_RC_SUCCESS)
                 return fail_rc(c, rc, "TPM2_PolicyPCR");
 
@@ -1413,8 +1422,10 @@ static int choose(Tpm2Context *c, const TpmPolicySet *policies, const uint8_t pc
                             strempty(p->path), what);
         case TPM_POLICY_NO_PCR:
         default:
-                return fail(c, -EPERM, "PCR 7 is %s: none of the %zu signed policies is for this "
-                            "boot state", strempty(hex), policies->n);
+                return fail(c, -EPERM,
+                            "PCR 7 is %s: none of the %zu signed policies is for this "
+                            "boot state",
+                            strempty(hex), policies->n);
         }
 }
 
@@ -1621,8 +1632,7 @@ int tpm2_counter_advance(Tpm2Context *c, Tpm2Counter which, uint64_t target,
                 r = policy_run(c, session.h, rev_tr, p, ticket);
                 if (r < 0)
                         break;
-                rc = Esys_NV_Increment(c->esys, nv.h, nv.h, session.h, ESYS_TR_NONE,
-                                       ESYS_TR_NONE);
+                rc = Esys_NV_Increment(c->esys, nv.h, nv.h, session.h, ESYS_TR_NONE, ESYS_TR_NONE);
                 if (rc != TSS2_RC_SUCCESS)
                         r = fail_rc(c, rc, "TPM2_NV_Increment");
         }

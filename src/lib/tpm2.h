@@ -84,8 +84,8 @@ int tpm2_layout_read(Tpm2Context *c, Tpm2Layout *ret);
  * after an interruption; a complete TPM is refused without force. */
 int tpm2_provision_identity(Tpm2Context *c, const CryptoKey *policy_key, bool force,
                             CryptoKey **ret_identity);
-int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key,
-                                     const void *cert, size_t cert_size, bool force);
+int tpm2_provision_store_certificate(Tpm2Context *c, const CryptoKey *policy_key, const void *cert,
+                                     size_t cert_size, bool force);
 /* Generates size bytes with the TPM's RNG and seals them under PolicyAuthorize(policy key);
  * returns the sealed blob (docs/tpm.md, "Sealed secret file"). */
 int tpm2_seal_new_secret(Tpm2Context *c, const CryptoKey *policy_key, size_t size,

@@ -25,7 +25,7 @@ static bool cmdline_is_valid(const char *s) {
 }
 
 int uki_build(const UkiParams *p, const CryptoSigner *signer, PeImage **ret) {
-        _cleanup_(pe_image_freep) PeImage *img = NULL, *kernel_pe = NULL;
+        _cleanup_(pe_image_freep) PeImage *img = NULL;
         _cleanup_free_ char *kernel = NULL, *initrd = NULL;
         size_t kernel_n, initrd_n = 0;
         const char *osrel = p->os_release ?: default_os_release;

@@ -34,6 +34,56 @@ int verb_tpm_advance(int argc, char *argv[]);
 
 static const Verb verbs[] = {
         /* Nouns are added here as they are implemented, grouped by noun. */
+        /* TPM trust core (docs/tpm.md) */
+        { "pcr7", "predict", "--keyset DIR [--signer db|provision] [--json]",
+          "the PCR 7 value of a Secure Boot with this keyset",
+          "  --keyset DIR       the keyset (efi/PK.esl, KEK.esl, db.esl, uefi-db*.crt)\n"
+          "  --signer SIGNER    db (production, default) or provision (factory image)\n"
+          "  --json             the events too, as one JSON document\n",
+          verb_pcr7_predict },
+        { "policy", "sign", "--keyset DIR --pcr7 HEX --revision N --out FILE",
+          "sign PolicyPCR(PCR 7 = HEX) AND PolicyNV(policy revision <= N)",
+          "  --keyset DIR       the keyset holding tpm-policy.key\n"
+          "  --pcr7 HEX         the SHA-256 PCR 7 value (mos pcr7 predict)\n"
+          "  --revision N       valid while the TPM's policy revision counter is <= N\n"
+          "  --out FILE         the signed policy (JSON)\n",
+          verb_policy_sign },
+        { "tpm", "provision",
+          "--policy-key PUB (--identity-out PEM | --certificate CERT --secrets-dir DIR) "
+          "[--secret NAME]... [--owner-auth FILE] [--force]",
+          "provision the TPM: identity key and counters, then certificate and secrets",
+          "  --policy-key PUB   the tpm-policy public key (PEM) the secrets are bound to\n"
+          "  --identity-out PEM step 1: write the identity public key ('-': stdout)\n"
+          "  --certificate CERT step 2: the identity certificate (PEM or DER) to store\n"
+          "  --secrets-dir DIR  step 2: where NAME.sealed files are written (0600)\n"
+          "  --secret NAME      a secret to generate and seal (default: data-volume)\n"
+          "  --owner-auth FILE  the owner authorization (needed once it is set); step 2\n"
+          "                     sets it, without this option to a value nobody keeps\n"
+          "  --force            provision an already provisioned TPM again\n",
+          verb_tpm_provision },
+        { "tpm", "unlock", "--sealed FILE --policies PATH... (--out FILE | --fd N)",
+          "unseal a secret through the signed policy that matches PCR 7",
+          "  --sealed FILE      a sealed secret written by 'mos tpm provision'\n"
+          "  --policies PATH    a signed policy file or a directory of *.policy files\n"
+          "  --out FILE         write the secret to FILE (mode 0600)\n"
+          "  --fd N             write the secret to file descriptor N (never a terminal)\n",
+          verb_tpm_unlock },
+        { "tpm", "lock", "", "extend PCR 7 so that no signed policy matches until reboot", NULL,
+          verb_tpm_lock },
+        { "tpm", "status", "[--policies PATH]... [--json]",
+          "identity, certificate, counters, PCR 7 and whether it is locked",
+          "  --policies PATH    signed policies, to tell unlocked from locked\n"
+          "  --json             one JSON document\n",
+          verb_tpm_status },
+        { "tpm", "advance",
+          "(--min-release N | --policy-revision N) (--policies PATH | "
+          "--owner-auth FILE)",
+          "move a TPM counter forward (never back)",
+          "  --min-release N    the minimum release the device accepts\n"
+          "  --policy-revision N  revoke every signed policy with a lower revision\n"
+          "  --policies PATH    authorize with the signed policy for the current PCR 7\n"
+          "  --owner-auth FILE  authorize with the owner authorization\n",
+          verb_tpm_advance },
         /* trust roots: keysets, products, devices, manifests */
         { "keyset", "create", "DIR [--org NAME]", "create a new keyset (refuses a non-empty DIR)",
           "  --org NAME   organisation in the certificate subjects (default \"MachineOS\")\n",
@@ -159,56 +209,6 @@ static const Verb verbs[] = {
           "Exit: 0 success marker, 3 refused (by the appliance or the firmware),\n"
           "1 panic, qemu exit without a marker, or timeout.\n",
           verb_vm_run },
-        /* TPM trust core (docs/tpm.md) */
-        { "pcr7", "predict", "--keyset DIR [--signer db|provision] [--json]",
-          "the PCR 7 value of a Secure Boot with this keyset",
-          "  --keyset DIR       the keyset (efi/PK.esl, KEK.esl, db.esl, uefi-db*.crt)\n"
-          "  --signer SIGNER    db (production, default) or provision (factory image)\n"
-          "  --json             the events too, as one JSON document\n",
-          verb_pcr7_predict },
-        { "policy", "sign", "--keyset DIR --pcr7 HEX --revision N --out FILE",
-          "sign PolicyPCR(PCR 7 = HEX) AND PolicyNV(policy revision <= N)",
-          "  --keyset DIR       the keyset holding tpm-policy.key\n"
-          "  --pcr7 HEX         the SHA-256 PCR 7 value (mos pcr7 predict)\n"
-          "  --revision N       valid while the TPM's policy revision counter is <= N\n"
-          "  --out FILE         the signed policy (JSON)\n",
-          verb_policy_sign },
-        { "tpm", "provision",
-          "--policy-key PUB (--identity-out PEM | --certificate CERT --secrets-dir DIR) "
-          "[--secret NAME]... [--owner-auth FILE] [--force]",
-          "provision the TPM: identity key and counters, then certificate and secrets",
-          "  --policy-key PUB   the tpm-policy public key (PEM) the secrets are bound to\n"
-          "  --identity-out PEM step 1: write the identity public key ('-': stdout)\n"
-          "  --certificate CERT step 2: the identity certificate (PEM or DER) to store\n"
-          "  --secrets-dir DIR  step 2: where NAME.sealed files are written (0600)\n"
-          "  --secret NAME      a secret to generate and seal (default: data-volume)\n"
-          "  --owner-auth FILE  the owner authorization (needed once it is set); step 2\n"
-          "                     sets it, without this option to a value nobody keeps\n"
-          "  --force            provision an already provisioned TPM again\n",
-          verb_tpm_provision },
-        { "tpm", "unlock", "--sealed FILE --policies PATH... (--out FILE | --fd N)",
-          "unseal a secret through the signed policy that matches PCR 7",
-          "  --sealed FILE      a sealed secret written by 'mos tpm provision'\n"
-          "  --policies PATH    a signed policy file or a directory of *.policy files\n"
-          "  --out FILE         write the secret to FILE (mode 0600)\n"
-          "  --fd N             write the secret to file descriptor N (never a terminal)\n",
-          verb_tpm_unlock },
-        { "tpm", "lock", "", "extend PCR 7 so that no signed policy matches until reboot", NULL,
-          verb_tpm_lock },
-        { "tpm", "status", "[--policies PATH]... [--json]",
-          "identity, certificate, counters, PCR 7 and whether it is locked",
-          "  --policies PATH    signed policies, to tell unlocked from locked\n"
-          "  --json             one JSON document\n",
-          verb_tpm_status },
-        { "tpm", "advance",
-          "(--min-release N | --policy-revision N) (--policies PATH | "
-          "--owner-auth FILE)",
-          "move a TPM counter forward (never back)",
-          "  --min-release N    the minimum release the device accepts\n"
-          "  --policy-revision N  revoke every signed policy with a lower revision\n"
-          "  --policies PATH    authorize with the signed policy for the current PCR 7\n"
-          "  --owner-auth FILE  authorize with the owner authorization\n",
-          verb_tpm_advance },
         /* images (issue 4) */
         { "image", "build", "SOURCE --layout DIR --tag NAME:TAG",
           "build a verity-protected image from a directory, tar, OCI layout or docker save archive",

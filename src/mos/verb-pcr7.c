@@ -106,12 +106,14 @@ int verb_pcr7_predict(int argc, char *argv[]) {
 
         r = pcr7_predict(keyset, cert, &p);
         if (r == -ENOKEY)
-                return log_error_errno(r, "Failed to predict PCR 7 for keyset '%s': %s is not in "
-                                          "efi/db.esl",
+                return log_error_errno(r,
+                                       "Failed to predict PCR 7 for keyset '%s': %s is not in "
+                                       "efi/db.esl",
                                        keyset, cert);
         if (r == -EBADMSG)
-                return log_error_errno(r, "Failed to predict PCR 7 for keyset '%s': efi/*.esl or "
-                                          "%s is malformed",
+                return log_error_errno(r,
+                                       "Failed to predict PCR 7 for keyset '%s': efi/*.esl or "
+                                       "%s is malformed",
                                        keyset, cert);
         if (r < 0)
                 return log_error_errno(r, "Failed to predict PCR 7 for keyset '%s': %m", keyset);

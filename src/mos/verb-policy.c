@@ -75,8 +75,9 @@ int verb_policy_sign(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to load '%s': %m", key_path);
         r = tpm_signed_policy_make(key, pcr7, revision, &doc, &n);
         if (r == -EBADMSG)
-                return log_error_errno(r, "Failed to sign with '%s': the tpm-policy key must be "
-                                          "EC P-256",
+                return log_error_errno(r,
+                                       "Failed to sign with '%s': the tpm-policy key must be "
+                                       "EC P-256",
                                        key_path);
         if (r < 0)
                 return log_error_errno(r, "Failed to sign the policy: %m");

@@ -52,8 +52,9 @@ static int load_owner_auth(Tpm2Context *c, const char *path, SecretBuffer *ret) 
 
         r = read_full_file(path, TPM2_OWNER_AUTH_MAX, &data, &n);
         if (r == -EFBIG)
-                return log_error_errno(r, "Failed to read owner authorization '%s': more than %u "
-                                          "bytes",
+                return log_error_errno(r,
+                                       "Failed to read owner authorization '%s': more than %u "
+                                       "bytes",
                                        path, TPM2_OWNER_AUTH_MAX);
         if (r < 0)
                 return log_error_errno(r, "Failed to read owner authorization '%s': %m", path);
@@ -80,8 +81,9 @@ static int load_policy_key(const char *path, CryptoKey **ret) {
         if (r < 0)
                 r = crypto_key_load_private_pem(path, ret);
         if (r < 0)
-                return log_error_errno(r, "Failed to load tpm-policy key '%s': not an EC P-256 "
-                                          "public key",
+                return log_error_errno(r,
+                                       "Failed to load tpm-policy key '%s': not an EC P-256 "
+                                       "public key",
                                        path);
         return 0;
 }
@@ -91,8 +93,7 @@ static int load_policies(char **paths, TpmPolicySet *s) {
                 _cleanup_free_ char *e = NULL;
                 int r = tpm_policy_set_add_path(s, *p, &e);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to load signed policy %s",
-                                               e ? e : *p);
+                        return log_error_errno(r, "Failed to load signed policy %s", e ? e : *p);
         }
         if (s->n == 0)
                 return log_error_errno(ENOENT, "No signed policy (*.policy) found in %s",
@@ -160,8 +161,9 @@ int verb_tpm_provision(int argc, char *argv[]) {
                         break;
                 case 's':
                         if (!filename_is_valid(optarg) || strchr(optarg, '/'))
-                                return verb_usage_error(argv[0], "invalid --secret '%s', expected "
-                                                                 "a file name",
+                                return verb_usage_error(argv[0],
+                                                        "invalid --secret '%s', expected "
+                                                        "a file name",
                                                         optarg);
                         if (strv_extend(&secrets, optarg) < 0)
                                 return log_oom();
@@ -196,8 +198,7 @@ int verb_tpm_provision(int argc, char *argv[]) {
         if (cert_path) {
                 r = read_full_file(cert_path, 64 * 1024, &cert, &cert_size);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to read certificate '%s': %m",
-                                               cert_path);
+                        return log_error_errno(r, "Failed to read certificate '%s': %m", cert_path);
         }
         r = connect_tpm(&tpm);
         if (r < 0)
@@ -222,8 +223,7 @@ int verb_tpm_provision(int argc, char *argv[]) {
 
         r = tpm2_provision_store_certificate(tpm, policy_key, cert, cert_size, force);
         if (r < 0)
-                return tpm_error(tpm, r, "Failed to store certificate '%s' in the TPM",
-                                 cert_path);
+                return tpm_error(tpm, r, "Failed to store certificate '%s' in the TPM", cert_path);
         if (mkdir(secrets_dir, 0700) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Failed to create '%s': %m", secrets_dir);
         for (char **s = secrets; *s; s++) {
@@ -309,8 +309,9 @@ int verb_tpm_unlock(int argc, char *argv[]) {
         if (fd_s && safe_atou(fd_s, &fd) < 0)
                 return verb_usage_error(argv[0], "invalid --fd '%s', expected a number", fd_s);
         if (fd_s && isatty((int) fd))
-                return log_error_errno(ENOTTY, "Refusing to write the secret to file descriptor "
-                                               "%u: it is a terminal",
+                return log_error_errno(ENOTTY,
+                                       "Refusing to write the secret to file descriptor "
+                                       "%u: it is a terminal",
                                        fd);
 
         r = read_full_file(sealed, TPM2_SEALED_MAX, &blob, &n);
@@ -331,8 +332,7 @@ int verb_tpm_unlock(int argc, char *argv[]) {
         else
                 r = write_secret_fd((int) fd, &secret);
         if (r < 0)
-                return log_error_errno(r, "Failed to write the secret to '%s': %m",
-                                       out ?: fd_s);
+                return log_error_errno(r, "Failed to write the secret to '%s': %m", out ?: fd_s);
         log_debug("Unlocked '%s' with policy '%s' (revision %" PRIu64 ").", sealed,
                   strempty(used->path), used->revision);
         return 0;
@@ -380,8 +380,7 @@ int verb_tpm_advance(int argc, char *argv[]) {
                 switch (c) {
                 case 'm':
                 case 'r':
-                        which = c == 'm' ? TPM2_COUNTER_MIN_RELEASE
-                                         : TPM2_COUNTER_POLICY_REVISION;
+                        which = c == 'm' ? TPM2_COUNTER_MIN_RELEASE : TPM2_COUNTER_POLICY_REVISION;
                         value = optarg;
                         n_counters++;
                         break;
@@ -538,8 +537,8 @@ int verb_tpm_status(int argc, char *argv[]) {
                         printf("Layout version:      %" PRIu32 "\n", layout.version);
                         printf("Identity key:        sha256:%s\n", strempty(key_fp_hex));
                         if (cert_fp_hex)
-                                printf("Identity cert:       sha256:%s (%zu bytes)\n",
-                                       cert_fp_hex, cert_size);
+                                printf("Identity cert:       sha256:%s (%zu bytes)\n", cert_fp_hex,
+                                       cert_size);
                         else
                                 printf("Identity cert:       none\n");
                         printf("Policy revision:     %" PRIu64 "\n", revision);
@@ -570,8 +569,8 @@ int verb_tpm_status(int argc, char *argv[]) {
                 return log_oom();
         if (cert_hex &&
             json_object_set_new(j, "certificate",
-                                json_pack("{s:s, s:s, s:I}", "der", cert_hex, "sha256",
-                                          cert_fp_hex, "size", (json_int_t) cert_size)) < 0)
+                                json_pack("{s:s, s:s, s:I}", "der", cert_hex, "sha256", cert_fp_hex,
+                                          "size", (json_int_t) cert_size)) < 0)
                 return log_oom();
         r = json_dump_canonical(j, &out, &n);
         if (r < 0)

@@ -149,17 +149,17 @@ int verb_vm_run(int argc, char *argv[]) {
                 return log_error_errno(r, "Failed to run the VM for '%s': %m", p.image);
 
         if (json) {
-                _cleanup_json_ json_t *j = json_pack(
-                        "{s:s,s:s,s:f,s:f,s:f,s:s}", "outcome", vm_outcome_to_string(res.outcome),
-                        "marker", res.marker, "seconds", res.seconds, "first-initramfs-line",
-                        res.first_initramfs, "first-output", res.first_output, "accel",
-                        res.kvm ? "kvm" : "tcg");
-                char *s = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(6))
-                            : NULL;
-                if (!s)
-                        return log_oom();
-                printf("%s\n", s);
-                free(s);
+                /* Times in milliseconds: canonical JSON has integers only. */
+                r = verb_print_json(json_pack(
+                        "{s:s,s:s,s:I,s:I,s:I,s:s}", "outcome", vm_outcome_to_string(res.outcome),
+                        "marker", res.marker, "milliseconds", (json_int_t) (res.seconds * 1000),
+                        "first-initramfs-line-ms",
+                        (json_int_t) (res.first_initramfs < 0 ? -1 : res.first_initramfs * 1000),
+                        "first-output-ms",
+                        (json_int_t) (res.first_output < 0 ? -1 : res.first_output * 1000), "accel",
+                        res.kvm ? "kvm" : "tcg"));
+                if (r < 0)
+                        return r;
         }
         switch (res.outcome) {
         case VM_SUCCESS:

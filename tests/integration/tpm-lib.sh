@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Helpers for the TPM integration tests and bench/: a private swtpm per test, a test keyset
-# laid out as docs/keyset.md says, and device certificates. Source after tests/lib.sh.
+# Helpers for the TPM integration tests and bench/: a private swtpm per test, a keyset and
+# device certificates made by mos itself. Source after tests/lib.sh, with $MOS set.
 
 command -v swtpm >/dev/null || skip_all "swtpm is not installed"
 command -v openssl >/dev/null || skip_all "openssl is not installed"
+[ -n "${MOS:-}" ] || { echo "tpm-lib.sh: set MOS before sourcing"; exit 1; }
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on, with the next one free too (swtpm
 # takes PORT for commands and PORT+1 for control).
@@ -65,46 +66,23 @@ stop_swtpm() {
         return 0
 }
 
-# make_test_keyset DIR: the files of docs/keyset.md that the TPM verbs use (uefi-pk/kek/db/
-# db-provision, efi/*.esl, sudi-ca, tpm-policy), made with openssl and efitools.
+# make_test_keyset DIR: a keyset made by `mos keyset create` (docs/keyset.md) with one product,
+# "appliance", for device certificates. Needs $MOS.
 make_test_keyset() {
-        local d=$1 guid
-        guid=$(python3 -c 'import uuid; print(uuid.uuid4())')
-        mkdir -p "$d/efi"
-        (
-                cd "$d" || exit 1
-                umask 077
-                openssl req -x509 -newkey rsa:2048 -nodes -keyout uefi-pk.key \
-                        -out uefi-pk.crt -subj "/CN=test PK" -days 3650 2>/dev/null
-                for n in kek:pk db:kek db-provision:kek; do
-                        local me=${n%%:*} ca=${n##*:}
-                        openssl req -newkey rsa:2048 -nodes -keyout "uefi-$me.key" \
-                                -out "uefi-$me.csr" -subj "/CN=test $me" 2>/dev/null
-                        openssl x509 -req -in "uefi-$me.csr" -CA "uefi-$ca.crt" \
-                                -CAkey "uefi-$ca.key" -CAcreateserial -days 3650 \
-                                -out "uefi-$me.crt" 2>/dev/null
-                        rm -f "uefi-$me.csr"
-                done
-                for n in pk:PK kek:KEK db:db db-provision:dbp; do
-                        cert-to-efi-sig-list -g "$guid" "uefi-${n%%:*}.crt" "efi/${n##*:}.esl" \
-                                >/dev/null
-                done
-                cat efi/db.esl efi/dbp.esl >efi/db.tmp && mv efi/db.tmp efi/db.esl
-                rm -f efi/dbp.esl
-                openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-                        -out tpm-policy.key 2>/dev/null
-                openssl pkey -in tpm-policy.key -pubout -out tpm-policy.pub 2>/dev/null
-                openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-                        -keyout sudi-ca.key -out sudi-ca.crt -subj "/CN=test SUDI CA" \
-                        -days 3650 2>/dev/null
-                printf '{"format":1,"org":"test","owner-guid":"%s","created":"2024-01-01T00:00:00Z"}' \
-                        "$guid" >keyset.json
-        )
+        "$MOS" keyset create "$1" --org "MachineOS tests" >/dev/null 2>&1 &&
+                "$MOS" product add "$1" appliance >/dev/null 2>&1
 }
 
-# issue_device_cert KEYSET PUBKEY OUT: an identity certificate for PUBKEY signed by sudi-ca.
+# issue_device_cert KEYSET PUBKEY OUT: the identity certificate `mos device add --pubkey`
+# issues for PUBKEY (PEM), copied to OUT.
+_serial=0
 issue_device_cert() {
-        openssl x509 -new -subj "/CN=test device/serialNumber=0001" -force_pubkey "$2" \
-                -CA "$1/sudi-ca.crt" -CAkey "$1/sudi-ca.key" \
-                -days 3650 -out "$3" 2>/dev/null
+        local d
+        _serial=$((_serial + 1))
+        d=$(mktemp -d "${TMPDIR:-/tmp}/mos-device.XXXXXX") || return 1
+        "$MOS" device add "$1" appliance "SN$$-$_serial" --out "$d/out" --pubkey "$2" \
+                >/dev/null 2>&1 && cp "$d/out/device.crt" "$3"
+        local rc=$?
+        rm -rf "$d"
+        return $rc
 }

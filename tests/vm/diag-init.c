@@ -6,12 +6,15 @@
  *   init=started               first line of the initramfs (boot time measurement)
  *   lockdown=<mode>            /sys/kernel/security/lockdown
  *   secureboot=<0|1> setupmode=<0|1>   the EFI variables, through efivarfs
- *   pcr7=<hex>                 PCR 7 (SHA-256) read from /dev/tpmrm0
+ *   pcr7=<hex>                 PCR 7 (SHA-256) read from /dev/tpmrm0 (TPM module)
+ *   unseal=ok|refused ...      with "mos.diag.unseal" on the command line: the sealed test
+ *                              secret unsealed through the signed policies (TPM module)
  *   done                       then power off
  * Refusals and failures are printed as "MOS-DIAG: error=<what>". */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +28,7 @@
 
 #include "diag-tpm.h"
 
-static void say(const char *fmt, ...) {
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...) {
         char buf[4096];
         struct timespec ts;
         va_list ap;
@@ -103,6 +106,84 @@ static int efi_global_byte(const char *name) {
         return buf[4];
 }
 
+static uint32_t le32(const unsigned char *p) {
+        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 |
+               (uint32_t) p[3] << 24;
+}
+
+/* Prints the SHA-256 digests of the PCR 7 events of the firmware's event log (TCG PC Client
+ * PFP 10.2: a TCG_PCR_EVENT "Spec ID Event03" with the algorithm table, then crypto-agile
+ * TCG_PCR_EVENT2 records), so the test can compare the prediction event by event. */
+static void print_pcr7_events(void) {
+        static unsigned char log[256 * 1024];
+        uint16_t alg_ids[16], alg_sizes[16];
+        uint32_t n_algs, spec_size;
+        size_t n = 0, off;
+        int fd = open("/sys/kernel/security/tpm0/binary_bios_measurements", O_RDONLY | O_CLOEXEC);
+        ssize_t k;
+
+        if (fd < 0) {
+                say("error=event log: %s", strerror(errno));
+                return;
+        }
+        while (n < sizeof log && (k = read(fd, log + n, sizeof log - n)) > 0)
+                n += (size_t) k;
+        close(fd);
+        /* TCG_PCR_EVENT: PCRIndex, EventType, SHA1 digest (20), EventSize, Event (the Spec ID
+         * event: Signature[16], platformClass, versions (3 bytes), uintnSize, numberOfAlgorithms,
+         * then {algorithmId u16, digestSize u16}...). */
+        if (n < 32 + 28)
+                return;
+        spec_size = le32(log + 28);
+        if (spec_size < 28 || 32 + (size_t) spec_size > n)
+                return;
+        n_algs = le32(log + 32 + 24);
+        if (n_algs == 0 || n_algs > 16 || 28 + 4 * (size_t) n_algs > spec_size)
+                return;
+        for (uint32_t i = 0; i < n_algs; i++) {
+                alg_ids[i] = (uint16_t) (log[32 + 28 + 4 * i] | log[32 + 29 + 4 * i] << 8);
+                alg_sizes[i] = (uint16_t) (log[32 + 30 + 4 * i] | log[32 + 31 + 4 * i] << 8);
+        }
+        off = 32 + spec_size;
+        while (off + 12 <= n) {
+                uint32_t pcr = le32(log + off), type = le32(log + off + 4),
+                         count = le32(log + off + 8);
+                const unsigned char *sha256 = NULL;
+                size_t p = off + 12;
+                uint32_t esize;
+
+                if (count > 16)
+                        return;
+                for (uint32_t i = 0; i < count; i++) {
+                        uint16_t alg;
+                        size_t size = 0;
+                        if (p + 2 > n)
+                                return;
+                        alg = (uint16_t) (log[p] | log[p + 1] << 8);
+                        for (uint32_t j = 0; j < n_algs; j++)
+                                if (alg_ids[j] == alg)
+                                        size = alg_sizes[j];
+                        if (size == 0 || p + 2 + size > n)
+                                return;
+                        if (alg == 0x000b && size == 32)
+                                sha256 = log + p + 2;
+                        p += 2 + size;
+                }
+                if (p + 4 > n)
+                        return;
+                esize = le32(log + p);
+                if (esize > n - p - 4)
+                        return;
+                if (pcr == 7 && sha256) {
+                        char hex[65];
+                        for (int i = 0; i < 32; i++)
+                                snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
+                        say("pcr7-event=0x%08x:%s", type, hex);
+                }
+                off = p + 4 + esize;
+        }
+}
+
 static int has_arg(const char *cmdline, const char *word) {
         size_t n = strlen(word);
         for (const char *p = cmdline; (p = strstr(p, word)); p += n)
@@ -133,9 +214,7 @@ int main(void) {
             efi_global_byte("SetupMode"));
 
         r = diag_tpm_pcr_read(7, pcr);
-        if (r <= -0x10000)
-                say("error=pcr7 read: TPM_RC 0x%x", -r - 0x10000);
-        else if (r < 0)
+        if (r < 0)
                 say("error=pcr7 read: %s", strerror(-r));
         else {
                 char hex[65];
@@ -143,6 +222,7 @@ int main(void) {
                         snprintf(hex + 2 * i, 3, "%02x", pcr[i]);
                 say("pcr7=%s", hex);
         }
+        print_pcr7_events();
         if (has_arg(cmdline, "mos.diag.unseal"))
                 diag_tpm_unseal(say);
 
