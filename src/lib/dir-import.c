@@ -347,7 +347,6 @@ static int walk_dir(Walk *w, int dir_fd, const char *rel) {
 int dir_import(const char *path, FsTree *tree, const FsDataSink *sink, const DirImportOptions *o,
                char **ret_error) {
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *full = NULL;
         FsXattr *x = NULL;
         size_t n_x = 0;
         struct stat st;

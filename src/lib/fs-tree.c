@@ -78,7 +78,7 @@ static void xattrs_free(FsXattr *x, size_t n) {
 }
 
 static void inode_unref(FsTree *t, FsInode *i) {
-        if (!i || --i->nlink > 0)
+        if (!i || --i->refs > 0)
                 return;
         free(i->target);
         xattrs_free(i->xattrs, i->n_xattrs);
@@ -146,6 +146,7 @@ static FsInode *inode_new(mode_t mode) {
                 return NULL;
         i->mode = mode;
         i->nlink = 1;
+        i->refs = 1;
         return i;
 }
 
@@ -427,6 +428,7 @@ static int add_hardlink(FsTree *t, const char *path, const FsEntry *e, FsNode **
         if (r < 0)
                 return r;
         tn->inode->nlink++;
+        tn->inode->refs++;
         if (ret)
                 *ret = n;
         return 0;
@@ -591,20 +593,21 @@ static int finalize_dir(FsNode *n, void *userdata) {
 
         if (!S_ISDIR(i->mode))
                 return 0;
-        qsort(i->children, i->n_children, sizeof *i->children, node_name_cmp);
+        if (i->n_children > 1)
+                qsort(i->children, i->n_children, sizeof *i->children, node_name_cmp);
         i->nlink = 2;
         for (size_t k = 0; k < i->n_children; k++)
                 if (S_ISDIR(i->children[k]->inode->mode))
                         i->nlink++;
         if (i->opaque) {
                 /* xattrs_copy() left room for one more entry */
-                FsXattr *x = &i->xattrs[i->n_xattrs];
+                FsXattr *x;
                 if (!i->xattrs) {
                         i->xattrs = calloc(1, sizeof *i->xattrs);
                         if (!i->xattrs)
                                 return -ENOMEM;
-                        x = i->xattrs;
                 }
+                x = &i->xattrs[i->n_xattrs];
                 x->name = strdup(OVERLAY_OPAQUE_XATTR);
                 x->value = (uint8_t *) strdup("y");
                 if (!x->name || !x->value) {

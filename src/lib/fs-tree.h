@@ -53,7 +53,8 @@ typedef struct FsInode {
         char *target; /* symlink target */
         FsXattr *xattrs;
         size_t n_xattrs;
-        uint32_t nlink; /* entries that point here (regular files and other non-directories) */
+        uint32_t nlink; /* entries that point here; for directories 2 + subdirectories */
+        uint32_t refs;  /* nodes that point here (memory ownership) */
         bool opaque;    /* directory: hides the lower layers' contents */
         bool implicit;  /* directory only created as the parent of a member so far */
         bool explicit_root;

@@ -284,7 +284,7 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         return 0;
                 }
                 /* resolve relative to the member's directory, inside the archive */
-                _cleanup_free_ char *dir = NULL, *joined = NULL, *norm = NULL;
+                _cleanup_free_ char *dir = NULL, *joined = NULL;
                 const char *slash = strrchr(want, '/');
                 dir = slash ? strndup(want, (size_t) (slash - want)) : strdup("");
                 if (!dir)

@@ -45,10 +45,11 @@ const char *oci_layout_path(const OciLayout *l) {
         return l->path;
 }
 
+/* The first error is the one reported: callers wrap what deeper calls said. */
 _printf_(3, 4) static int set_error(char **ret_error, int r, const char *fmt, ...) {
         va_list ap;
 
-        if (ret_error) {
+        if (ret_error && !*ret_error) {
                 va_start(ap, fmt);
                 if (vasprintf(ret_error, fmt, ap) < 0)
                         *ret_error = NULL;

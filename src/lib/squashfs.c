@@ -155,6 +155,7 @@ struct SquashfsWriter {
         sqfs_meta_writer_t *im, *dm;
         sqfs_dir_writer_t *dirwr;
         bool in_file;
+        bool finished;
         uint32_t inode_count;
 };
 
@@ -165,6 +166,14 @@ void squashfs_payload_free(void *payload) {
 SquashfsWriter *squashfs_writer_free(SquashfsWriter *w) {
         if (!w)
                 return NULL;
+        /* libsquashfs does not free the block of a file still being written, nor the fragment
+         * block being filled: hand them over first (whatever it writes goes into a file that is
+         * being thrown away) */
+        if (w->proc && !w->finished) {
+                if (w->in_file)
+                        (void) sqfs_block_processor_end_file(w->proc);
+                (void) sqfs_block_processor_finish(w->proc);
+        }
         /* the block processor first: it joins its threads and still uses the others */
         sqfs_destroy(w->proc);
         sqfs_destroy(w->dirwr);
@@ -446,6 +455,7 @@ int squashfs_writer_finish(SquashfsWriter *w, FsTree *tree, uint64_t *ret_size) 
 
         if (w->in_file)
                 return -EINVAL;
+        w->finished = true;
         r = sqfs_to_errno(sqfs_block_processor_finish(w->proc));
         if (r < 0)
                 return r;
