@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -647,14 +648,57 @@ static int hash_range(int fd, CryptoHash *h, uint64_t from, uint64_t to, uint8_t
         return 0;
 }
 
+/* The start of the layer digest: [0, size) hashed on its own thread while the tree is built. */
+typedef struct PrefixJob {
+        int fd;
+        uint64_t size;
+        CryptoHash *h;
+        int error;
+} PrefixJob;
+
+static void *prefix_thread(void *userdata) {
+        PrefixJob *j = userdata;
+        _cleanup_free_ uint8_t *buf = malloc(READ_CHUNK);
+
+        j->error = buf ? hash_range(j->fd, j->h, 0, j->size, buf) : -ENOMEM;
+        return NULL;
+}
+
+/* docs/image-format.md: salt = SHA-256 of the squashfs superblock (96 bytes) followed by the
+ * bytes from the start of the inode table to the hash offset (all metadata tables and the
+ * padding). It depends only on the image, and is known before the data is read again. */
+static int layer_salt(int fd, uint64_t size, uint64_t tables_start,
+                      uint8_t ret[static SHA256_DIGEST_SIZE]) {
+        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
+        _cleanup_free_ uint8_t *buf = malloc(READ_CHUNK);
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        if (tables_start < SQUASHFS_SUPERBLOCK_SIZE || tables_start > size)
+                return -EINVAL;
+        r = crypto_hash_new(HASH_SHA256, &h);
+        if (r >= 0)
+                r = hash_range(fd, h, 0, SQUASHFS_SUPERBLOCK_SIZE, buf);
+        if (r >= 0)
+                r = hash_range(fd, h, tables_start, size, buf);
+        if (r >= 0)
+                r = crypto_hash_final(h, ret);
+        return r;
+}
+
 /* Adds the verity hash area after the squashfs image (size bytes, a multiple of 4096) and
- * computes the layer's digest, reading the file back. */
-static int layer_seal(int fd, uint64_t size, const ImageBuildOptions *o, LayerProgress *p,
-                      ImageLayer *ret) {
-        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL, *salt_h = NULL;
+ * computes the layer's digest from the file as read back: the squashfs part on one thread
+ * while the tree is built on the others, then the hash area. */
+static int layer_seal(int fd, uint64_t size, uint64_t tables_start, const ImageBuildOptions *o,
+                      LayerProgress *p, ImageLayer *ret) {
+        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
         VerityParams vp;
         ImageLayer layer = {};
+        PrefixJob job;
+        pthread_t tid;
+        bool threaded;
         uint64_t area;
         int r;
 
@@ -664,14 +708,7 @@ static int layer_seal(int fd, uint64_t size, const ImageBuildOptions *o, LayerPr
         r = crypto_hash_new(HASH_SHA256, &h);
         if (r < 0)
                 return r;
-        /* one pass over the squashfs image: the start of the layer digest, and the salt */
-        r = hash_range(fd, h, 0, size, buf);
-        if (r < 0)
-                return r;
-        r = crypto_hash_copy(h, &salt_h);
-        if (r < 0)
-                return r;
-        r = crypto_hash_final(salt_h, layer.verity.salt);
+        r = layer_salt(fd, size, tables_start, layer.verity.salt);
         if (r < 0)
                 return r;
         layer.verity.salt_size = SHA256_DIGEST_SIZE;
@@ -679,14 +716,24 @@ static int layer_seal(int fd, uint64_t size, const ImageBuildOptions *o, LayerPr
         layer.verity.hash_offset = size;
         image_layer_verity_params(&layer.verity, &vp);
 
+        job = (PrefixJob){ .fd = fd, .size = size, .h = h };
+        threaded = pthread_create(&tid, NULL, prefix_thread, &job) == 0;
+        if (!threaded)
+                prefix_thread(&job);
         r = verity_format(fd, &vp,
                           &(VerityOptions){ .threads = o->threads,
                                             .progress = verity_progress,
                                             .userdata = p },
                           layer.verity.root_hash);
+        if (threaded)
+                (void) pthread_join(tid, NULL);
         if (r < 0)
                 return r;
+        if (job.error < 0)
+                return job.error;
         area = verity_hash_area_size(vp.data_blocks);
+        /* start writing the tree to disk (see squashfs.c, write-behind) while it is hashed */
+        (void) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
         r = hash_range(fd, h, size, size + area, buf);
         if (r < 0)
                 return r;
@@ -704,7 +751,7 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
         _cleanup_close_ int fd = -1;
         ImageLayer layer;
         LayerProgress p = { .options = o };
-        uint64_t size = 0;
+        uint64_t size = 0, tables_start = 0;
         int r;
 
         r = oci_layout_blob_tmpfile(l, &fd, &tmp);
@@ -749,6 +796,7 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
                 r = fs_tree_finalize(tree);
                 if (r >= 0)
                         r = squashfs_writer_finish(w, tree, &size);
+                tables_start = squashfs_writer_tables_start(w);
                 if (r < 0) {
                         set_error(ret_error, r,
                                   "'%s': layer %zu: cannot write the squashfs image: %s", s->path,
@@ -758,7 +806,7 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
         }
 
         snprintf(p.what, sizeof p.what, "layer %zu/%zu: verity", i + 1, s->n_layers);
-        r = layer_seal(fd, size, o, &p, &layer);
+        r = layer_seal(fd, size, tables_start, o, &p, &layer);
         if (r < 0) {
                 set_error(ret_error, r, "layer %zu: cannot build the verity hash tree: %s", i + 1,
                           strerror(-r));

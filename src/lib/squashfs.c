@@ -6,6 +6,7 @@
  * id table, xattr tables. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +66,12 @@ typedef struct FdFile {
         sqfs_file_t base;
         int fd;
         uint64_t size;
+        uint64_t written_back; /* writeback started up to here */
 } FdFile;
+
+/* Write-behind: the blob is fsynced before it is committed, so start writing it to disk as
+ * it grows instead of all at once at the end. */
+#define WRITE_BEHIND (8U << 20)
 
 static void fd_file_destroy(sqfs_object_t *o) {
         /* embedded in its owner; the fd is closed by whoever opened it */
@@ -109,6 +115,12 @@ static int fd_file_write_at(sqfs_file_t *f, sqfs_u64 offset, const void *buffer,
         }
         if (end > ff->size)
                 ff->size = end;
+        if (ff->size > ff->written_back + WRITE_BEHIND) {
+                (void) sync_file_range(ff->fd, (off_t) ff->written_back,
+                                       (off_t) (ff->size - ff->written_back),
+                                       SYNC_FILE_RANGE_WRITE);
+                ff->written_back = ff->size;
+        }
         return 0;
 }
 
@@ -504,6 +516,13 @@ int squashfs_writer_finish(SquashfsWriter *w, FsTree *tree, uint64_t *ret_size) 
         }
         *ret_size = size;
         return 0;
+}
+
+_Static_assert(sizeof(sqfs_super_t) == SQUASHFS_SUPERBLOCK_SIZE,
+               "the on-disk superblock is 96 bytes");
+
+uint64_t squashfs_writer_tables_start(const SquashfsWriter *w) {
+        return w->super.inode_table_start;
 }
 
 /* ---- reading ---- */
