@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "error-util.h"
 #include "fs-tree.h"
 #include "log.h"
 #include "path-util.h"
@@ -108,18 +109,7 @@ FsTree *fs_tree_free(FsTree *t) {
         return NULL;
 }
 
-_printf_(2, 3) static int tree_error(FsTree *t, const char *fmt, ...) {
-        va_list ap;
-        char *m = NULL;
-
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
-        free(t->error);
-        t->error = m;
-        return -EBADMSG;
-}
+#define tree_error(t, ...) error_replace(&(t)->error, -EBADMSG, __VA_ARGS__)
 
 const char *fs_tree_error(const FsTree *t) {
         return t->error;
@@ -434,11 +424,45 @@ static int add_hardlink(FsTree *t, const char *path, const FsEntry *e, FsNode **
         return 0;
 }
 
+/* A new node for path (not in the tree yet) with a new inode described by e. */
+static int add_new(FsTree *t, const char *path, const FsEntry *e, FsNode **ret_node) {
+        FsNode *parent, *n = NULL;
+        FsInode *i;
+        int r;
+
+        /* the 32-bit Linux device number (new_encode_dev) that squashfs stores */
+        if ((S_ISCHR(e->mode) || S_ISBLK(e->mode)) &&
+            (e->rdev_major > 0xfff || e->rdev_minor > 0xfffff))
+                return tree_error(t, "device '%s' has a device number out of range (%u:%u)", path,
+                                  e->rdev_major, e->rdev_minor);
+        r = ensure_parent(t, path, &parent);
+        if (r < 0)
+                return r;
+        i = inode_new(e->mode & S_IFMT);
+        if (!i)
+                return -ENOMEM;
+        r = inode_set_attributes(t, i, path, e);
+        if (r >= 0 && S_ISLNK(e->mode) && !(i->target = strdup(e->symlink)))
+                r = -ENOMEM;
+        if (S_ISCHR(e->mode) || S_ISBLK(e->mode)) {
+                i->rdev_major = e->rdev_major;
+                i->rdev_minor = e->rdev_minor;
+        }
+        if (r >= 0)
+                r = node_create(t, parent, path, i, &n);
+        if (r < 0) {
+                inode_unref(t, i);
+                return r;
+        }
+        if (ret_node)
+                *ret_node = n;
+        return 0;
+}
+
 int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
         _cleanup_free_ char *path = NULL, *whiteout_path = NULL;
         const char *name;
-        FsNode *parent, *existing, *n = NULL;
-        FsInode *i;
+        FsNode *existing;
         mode_t mode = e->mode;
         int r;
 
@@ -498,22 +522,7 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
                 w.symlink = NULL;
                 if (fs_tree_lookup(t, path))
                         return tree_error(t, "duplicate member '%s' (a whiteout and a file)", path);
-                r = ensure_parent(t, path, &parent);
-                if (r < 0)
-                        return r;
-                i = inode_new(S_IFCHR);
-                if (!i)
-                        return -ENOMEM;
-                r = inode_set_attributes(t, i, path, &w);
-                if (r >= 0)
-                        r = node_create(t, parent, path, i, &n);
-                if (r < 0) {
-                        inode_unref(t, i);
-                        return r;
-                }
-                if (ret_node)
-                        *ret_node = n;
-                return 0;
+                return add_new(t, path, &w, ret_node);
         }
 
         if (e->hardlink) {
@@ -551,37 +560,7 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
                 return 0;
         }
 
-        r = ensure_parent(t, path, &parent);
-        if (r < 0)
-                return r;
-        i = inode_new(mode);
-        if (!i)
-                return -ENOMEM;
-        r = inode_set_attributes(t, i, path, e);
-        if (r >= 0 && S_ISLNK(mode)) {
-                i->target = strdup(e->symlink);
-                if (!i->target)
-                        r = -ENOMEM;
-        }
-        if (r >= 0 && (S_ISCHR(mode) || S_ISBLK(mode))) {
-                /* the 32-bit Linux device number (new_encode_dev) that squashfs stores */
-                if (e->rdev_major > 0xfff || e->rdev_minor > 0xfffff) {
-                        inode_unref(t, i);
-                        return tree_error(t, "device '%s' has a device number out of range (%u:%u)",
-                                          path, e->rdev_major, e->rdev_minor);
-                }
-                i->rdev_major = e->rdev_major;
-                i->rdev_minor = e->rdev_minor;
-        }
-        if (r >= 0)
-                r = node_create(t, parent, path, i, &n);
-        if (r < 0) {
-                inode_unref(t, i);
-                return r;
-        }
-        if (ret_node)
-                *ret_node = n;
-        return 0;
+        return add_new(t, path, e, ret_node);
 }
 
 static int node_name_cmp(const void *a, const void *b) {

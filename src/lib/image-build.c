@@ -14,8 +14,10 @@
 
 #include "crypto.h"
 #include "dir-import.h"
+#include "error-util.h"
 #include "fd-util.h"
 #include "image.h"
+#include "io-util.h"
 #include "log.h"
 #include "path-util.h"
 #include "squashfs.h"
@@ -24,20 +26,7 @@
 #include "tar-import.h"
 #include "verity.h"
 
-#define READ_CHUNK (1U << 20)
 #define SYMLINK_HOPS_MAX 8
-
-_printf_(3, 4) static int set_error(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (ret_error && !*ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return r;
-}
 
 Image *image_free(Image *i) {
         if (!i)
@@ -141,11 +130,11 @@ static int pick_platform(Source *s, const OciDescriptor *index_desc, OciDescript
         r = oci_layout_read_blob(s->layout, &index_desc->digest, index_desc->size,
                                  OCI_INDEX_SIZE_MAX, &data, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': image index %s", s->path,
+                return error_set(ret_error, r, "'%s': image index %s", s->path,
                                  err ?: strerror(-r));
         r = oci_index_parse(data, index_desc->size, &index, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': image index %s: %s", s->path, dg,
+                return error_set(ret_error, r, "'%s': image index %s: %s", s->path, dg,
                                  err ?: strerror(-r));
         for (size_t i = 0; i < index->n_manifests; i++) {
                 const OciDescriptor *d = &index->manifests[i];
@@ -159,7 +148,7 @@ static int pick_platform(Source *s, const OciDescriptor *index_desc, OciDescript
                 }
         }
         if (!pick)
-                return set_error(ret_error, -ENOENT,
+                return error_set(ret_error, -ENOENT,
                                  "'%s': image index %s has no manifest for linux/%s", s->path, dg,
                                  image_host_architecture());
         *ret = (OciDescriptor){ .digest = pick->digest,
@@ -178,10 +167,10 @@ static int source_open_oci(Source *s, char **ret_error) {
 
         r = oci_layout_open(s->path, 0, &s->layout, &err);
         if (r < 0)
-                return set_error(ret_error, r, "%s", err ?: strerror(-r));
+                return error_set(ret_error, r, "%s", err ?: strerror(-r));
         r = oci_layout_read_index(s->layout, &index, &err);
         if (r < 0)
-                return set_error(ret_error, r, "%s", err);
+                return error_set(ret_error, r, "%s", err);
         for (size_t i = 0; i < index->n_manifests; i++) {
                 const char *name = descriptor_ref_name(&index->manifests[i]);
                 if (s->ref ? streq_ptr(name, s->ref) : index->n_manifests == 1) {
@@ -190,7 +179,7 @@ static int source_open_oci(Source *s, char **ret_error) {
                 }
         }
         if (!found)
-                return set_error(ret_error, -ENOENT,
+                return error_set(ret_error, -ENOENT,
                                  s->ref ? "'%s' has no image '%s'"
                                         : "'%s' holds several images, name one (oci:DIR:REF)%s",
                                  s->path, strempty(s->ref));
@@ -204,7 +193,7 @@ static int source_open_oci(Source *s, char **ret_error) {
                             ? 0
                             : -ENOMEM;
         else
-                r = set_error(ret_error, -EBADMSG, "'%s': '%s' is a %s, not an image", s->path,
+                r = error_set(ret_error, -EBADMSG, "'%s': '%s' is a %s, not an image", s->path,
                               strempty(s->ref), found->media_type);
         if (r < 0)
                 return r;
@@ -215,10 +204,10 @@ static int source_open_oci(Source *s, char **ret_error) {
         if (r >= 0) {
                 r = oci_manifest_parse(data, desc.size, &s->manifest, &err);
                 if (r < 0)
-                        r = set_error(ret_error, r, "'%s': manifest %s: %s", s->path, dg,
+                        r = error_set(ret_error, r, "'%s': manifest %s: %s", s->path, dg,
                                       err ?: strerror(-r));
         } else
-                r = set_error(ret_error, r, "'%s': manifest %s", s->path, err ?: strerror(-r));
+                r = error_set(ret_error, r, "'%s': manifest %s", s->path, err ?: strerror(-r));
         oci_descriptor_done(&desc);
         if (r < 0)
                 return r;
@@ -231,21 +220,21 @@ static int source_open_oci(Source *s, char **ret_error) {
         r = oci_layout_read_blob(s->layout, &s->manifest->config.digest, s->manifest->config.size,
                                  OCI_CONFIG_SIZE_MAX, &data, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': config %s", s->path, err ?: strerror(-r));
+                return error_set(ret_error, r, "'%s': config %s", s->path, err ?: strerror(-r));
         r = oci_image_config_parse(data, s->manifest->config.size, &s->config, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': config %s: %s", s->path, dg,
+                return error_set(ret_error, r, "'%s': config %s: %s", s->path, dg,
                                  err ?: strerror(-r));
 
         if (s->manifest->n_layers == 0)
-                return set_error(ret_error, -EBADMSG, "'%s': the image has no layers", s->path);
+                return error_set(ret_error, -EBADMSG, "'%s': the image has no layers", s->path);
         if (s->config->n_diff_ids != s->manifest->n_layers)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': the config lists %zu layers, the manifest %zu", s->path,
                                  s->config->n_diff_ids, s->manifest->n_layers);
         for (size_t i = 0; i < s->manifest->n_layers; i++)
                 if (!layer_media_type_is_tar(s->manifest->layers[i].media_type))
-                        return set_error(ret_error, -EBADMSG,
+                        return error_set(ret_error, -EBADMSG,
                                          "'%s': layer %zu has media type %s, not a tar layer",
                                          s->path, i + 1, s->manifest->layers[i].media_type);
         s->n_layers = s->manifest->n_layers;
@@ -271,10 +260,10 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         _cleanup_free_ char *norm = NULL;
                         q = tar_reader_next(r, &path);
                         if (q < 0)
-                                return set_error(ret_error, q, "'%s': %s", s->path,
+                                return error_set(ret_error, q, "'%s': %s", s->path,
                                                  tar_reader_error(r));
                         if (q == 0)
-                                return set_error(ret_error, -EBADMSG, "'%s' has no member '%s'",
+                                return error_set(ret_error, -EBADMSG, "'%s' has no member '%s'",
                                                  s->path, want);
                         if (fs_path_normalize(path, &norm) >= 0 && streq(norm, want))
                                 break;
@@ -302,7 +291,7 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         if (streq(p, "..")) {
                                 size_t n = strv_length(parts);
                                 if (n == 0)
-                                        return set_error(
+                                        return error_set(
                                                 ret_error, -EBADMSG,
                                                 "'%s': member '%s' links outside the archive",
                                                 s->path, want);
@@ -321,11 +310,11 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         want = n;
                 }
                 if (!want || !path_is_safe_relative(want))
-                        return set_error(ret_error, -EBADMSG,
+                        return error_set(ret_error, -EBADMSG,
                                          "'%s': member '%s' links outside the archive", s->path,
                                          name);
         }
-        return set_error(ret_error, -EBADMSG, "'%s': too many symlinks for member '%s'", s->path,
+        return error_set(ret_error, -EBADMSG, "'%s': too many symlinks for member '%s'", s->path,
                          name);
 }
 
@@ -360,17 +349,17 @@ static int source_open_docker(Source *s, char **ret_error) {
 
         s->fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (s->fd < 0)
-                return set_error(ret_error, -errno, "cannot open '%s': %m", s->path);
+                return error_set(ret_error, -errno, "cannot open '%s': %m", s->path);
         q = docker_find_member(s, "manifest.json", &r, ret_error);
         if (q < 0)
                 return q;
         q = tar_reader_read_all(r, DOCKER_ARCHIVE_MANIFEST_SIZE_MAX, &data, &size);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': manifest.json: %s", s->path,
+                return error_set(ret_error, q, "'%s': manifest.json: %s", s->path,
                                  tar_reader_error(r) ?: strerror(-q));
         q = docker_archive_manifest_parse(data, size, &s->docker, &err);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': manifest.json: %s", s->path,
+                return error_set(ret_error, q, "'%s': manifest.json: %s", s->path,
                                  err ?: strerror(-q));
 
         for (size_t i = 0; i < s->docker->n_entries; i++)
@@ -380,7 +369,7 @@ static int source_open_docker(Source *s, char **ret_error) {
                         break;
                 }
         if (!s->entry)
-                return set_error(
+                return error_set(
                         ret_error, -ENOENT,
                         s->ref ? "'%s' has no image '%s'"
                                : "'%s' holds several images, name one (docker-archive:FILE:REF)%s",
@@ -394,7 +383,7 @@ static int source_open_docker(Source *s, char **ret_error) {
                 return q;
         q = tar_reader_read_all(r, OCI_CONFIG_SIZE_MAX, &data, &size);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': %s: %s", s->path, s->entry->config,
+                return error_set(ret_error, q, "'%s': %s: %s", s->path, s->entry->config,
                                  tar_reader_error(r) ?: strerror(-q));
         /* The config's name is its digest: "<hex>.json" (docker before 25) or
          * "blobs/sha256/<hex>" (an OCI layout inside the archive). */
@@ -404,16 +393,16 @@ static int source_open_docker(Source *s, char **ret_error) {
                 if (q < 0)
                         return q;
                 if (!digest_equal(&want, &got))
-                        return set_error(ret_error, -EBADMSG, "'%s': config %s: digest mismatch",
+                        return error_set(ret_error, -EBADMSG, "'%s': config %s: digest mismatch",
                                          s->path, s->entry->config);
         }
         q = oci_image_config_parse(data, size, &s->config, &err);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': config %s: %s", s->path, s->entry->config,
+                return error_set(ret_error, q, "'%s': config %s: %s", s->path, s->entry->config,
                                  err ?: strerror(-q));
         s->n_layers = strv_length(s->entry->layers);
         if (s->config->n_diff_ids != s->n_layers)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': the config lists %zu layers, manifest.json %zu", s->path,
                                  s->config->n_diff_ids, s->n_layers);
         (void) path;
@@ -454,7 +443,7 @@ static int source_open(const char *spec, Source **ret, char **ret_error) {
                 bool oci = startswith(spec, "oci:");
                 r = split_transport(spec, oci ? "oci:" : "docker-archive:", &s->path, &s->ref);
                 if (r == -EINVAL)
-                        return set_error(ret_error, -EINVAL, "source '%s' names no path", spec);
+                        return error_set(ret_error, -EINVAL, "source '%s' names no path", spec);
                 if (r < 0)
                         return r;
                 s->kind = oci ? SOURCE_OCI : SOURCE_DOCKER_ARCHIVE;
@@ -466,16 +455,16 @@ static int source_open(const char *spec, Source **ret, char **ret_error) {
                 if (!s->path)
                         return -ENOMEM;
                 if (stat(spec, &st) < 0)
-                        return set_error(ret_error, -errno, "cannot access source '%s': %m", spec);
+                        return error_set(ret_error, -errno, "cannot access source '%s': %m", spec);
                 if (S_ISDIR(st.st_mode))
                         s->kind = SOURCE_DIRECTORY;
                 else if (S_ISREG(st.st_mode)) {
                         s->kind = SOURCE_TAR;
                         s->fd = open(spec, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                         if (s->fd < 0)
-                                return set_error(ret_error, -errno, "cannot open '%s': %m", spec);
+                                return error_set(ret_error, -errno, "cannot open '%s': %m", spec);
                 } else
-                        return set_error(ret_error, -EINVAL,
+                        return error_set(ret_error, -EINVAL,
                                          "source '%s' is neither a directory nor a file", spec);
                 s->n_layers = 1;
         }
@@ -512,15 +501,15 @@ static int check_input_digest(Source *s, TarReader *r, size_t i, const Digest *w
 
         q = tar_reader_input_digest(r, &got, &size);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
+                return error_set(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
                                  tar_reader_error(r) ?: strerror(-q));
         if (want_size && size != *want_size)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': layer %zu (%s): size mismatch (%llu bytes, expected %llu)",
                                  s->path, i + 1, digest_format(want, a), (unsigned long long) size,
                                  (unsigned long long) *want_size);
         if (!digest_equal(&got, want))
-                return set_error(ret_error, -EBADMSG, "'%s': layer %zu (%s): digest mismatch",
+                return error_set(ret_error, -EBADMSG, "'%s': layer %zu (%s): digest mismatch",
                                  s->path, i + 1, digest_format(want, a));
         return 0;
 }
@@ -531,9 +520,9 @@ static int import_tar(Source *s, size_t i, TarReader *r, FsTree *tree, const FsD
                 r, tree, sink, &(TarImportOptions){ .progress = import_progress, .userdata = p });
         if (q < 0) {
                 if (s->kind == SOURCE_TAR)
-                        return set_error(ret_error, q, "'%s': %s", s->path,
+                        return error_set(ret_error, q, "'%s': %s", s->path,
                                          tar_reader_error(r) ?: strerror(-q));
-                return set_error(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
+                return error_set(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
                                  tar_reader_error(r) ?: strerror(-q));
         }
         return 0;
@@ -553,7 +542,7 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                                &(DirImportOptions){ .progress = import_progress, .userdata = p },
                                &err);
                 if (q < 0)
-                        return set_error(ret_error, q, "'%s': %s", s->path, err ?: strerror(-q));
+                        return error_set(ret_error, q, "'%s': %s", s->path, err ?: strerror(-q));
                 return 0;
 
         case SOURCE_TAR: {
@@ -570,7 +559,7 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                 const OciDescriptor *d = &s->manifest->layers[i];
                 q = oci_layout_open_blob(s->layout, &d->digest, &fd, NULL);
                 if (q < 0)
-                        return set_error(ret_error, q, "'%s': layer %zu: blob %s", s->path, i + 1,
+                        return error_set(ret_error, q, "'%s': layer %zu: blob %s", s->path, i + 1,
                                          q == -ENOENT ? "missing" : strerror(-q));
                 p->total = d->size;
                 /* the blob's digest is computed while it is read, and checked at the end: a
@@ -585,7 +574,7 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                     check_input_digest(s, r, i, &d->digest, &d->size, ret_error) < 0)
                         return -EBADMSG;
                 if (q < 0)
-                        return set_error(ret_error, q, "%s", err);
+                        return error_set(ret_error, q, "%s", err);
                 return check_input_digest(s, r, i, &d->digest, &d->size, ret_error);
         }
 
@@ -606,46 +595,11 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                     check_input_digest(s, r, i, &want, NULL, ret_error) < 0)
                         return -EBADMSG;
                 if (q < 0)
-                        return set_error(ret_error, q, "%s", err);
+                        return error_set(ret_error, q, "%s", err);
                 return check_input_digest(s, r, i, &want, NULL, ret_error);
         }
         }
         return -EINVAL;
-}
-
-static int pread_exact(int fd, void *buf, size_t n, uint64_t offset) {
-        uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = pread(fd, p, n, (off_t) offset);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
-}
-
-/* Hashes [from, to) of fd into h. */
-static int hash_range(int fd, CryptoHash *h, uint64_t from, uint64_t to, uint8_t *buf) {
-        int r;
-
-        while (from < to) {
-                size_t n = (size_t) MIN((uint64_t) READ_CHUNK, to - from);
-                r = pread_exact(fd, buf, n, from);
-                if (r < 0)
-                        return r;
-                r = crypto_hash_update(h, buf, n);
-                if (r < 0)
-                        return r;
-                from += n;
-        }
-        return 0;
 }
 
 /* The start of the layer digest: [0, size) hashed on its own thread while the tree is built. */
@@ -658,9 +612,8 @@ typedef struct PrefixJob {
 
 static void *prefix_thread(void *userdata) {
         PrefixJob *j = userdata;
-        _cleanup_free_ uint8_t *buf = malloc(READ_CHUNK);
 
-        j->error = buf ? hash_range(j->fd, j->h, 0, j->size, buf) : -ENOMEM;
+        j->error = hash_fd_range(j->fd, j->h, 0, j->size);
         return NULL;
 }
 
@@ -670,18 +623,15 @@ static void *prefix_thread(void *userdata) {
 static int layer_salt(int fd, uint64_t size, uint64_t tables_start,
                       uint8_t ret[static SHA256_DIGEST_SIZE]) {
         _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
-        _cleanup_free_ uint8_t *buf = malloc(READ_CHUNK);
         int r;
 
-        if (!buf)
-                return -ENOMEM;
         if (tables_start < SQUASHFS_SUPERBLOCK_SIZE || tables_start > size)
                 return -EINVAL;
         r = crypto_hash_new(HASH_SHA256, &h);
         if (r >= 0)
-                r = hash_range(fd, h, 0, SQUASHFS_SUPERBLOCK_SIZE, buf);
+                r = hash_fd_range(fd, h, 0, SQUASHFS_SUPERBLOCK_SIZE);
         if (r >= 0)
-                r = hash_range(fd, h, tables_start, size, buf);
+                r = hash_fd_range(fd, h, tables_start, size);
         if (r >= 0)
                 r = crypto_hash_final(h, ret);
         return r;
@@ -693,7 +643,6 @@ static int layer_salt(int fd, uint64_t size, uint64_t tables_start,
 static int layer_seal(int fd, uint64_t size, uint64_t tables_start, const ImageBuildOptions *o,
                       LayerProgress *p, ImageLayer *ret) {
         _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
-        _cleanup_free_ uint8_t *buf = NULL;
         VerityParams vp;
         ImageLayer layer = {};
         PrefixJob job;
@@ -702,9 +651,6 @@ static int layer_seal(int fd, uint64_t size, uint64_t tables_start, const ImageB
         uint64_t area;
         int r;
 
-        buf = malloc(READ_CHUNK);
-        if (!buf)
-                return -ENOMEM;
         r = crypto_hash_new(HASH_SHA256, &h);
         if (r < 0)
                 return r;
@@ -734,7 +680,7 @@ static int layer_seal(int fd, uint64_t size, uint64_t tables_start, const ImageB
         area = verity_hash_area_size(vp.data_blocks);
         /* start writing the tree to disk (see squashfs.c, write-behind) while it is hashed */
         (void) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-        r = hash_range(fd, h, size, size + area, buf);
+        r = hash_fd_range(fd, h, size, size + area);
         if (r < 0)
                 return r;
         r = crypto_hash_final(h, layer.digest.sha256);
@@ -756,7 +702,7 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
 
         r = oci_layout_blob_tmpfile(l, &fd, &tmp);
         if (r < 0)
-                return set_error(ret_error, r, "cannot create a blob in '%s': %s",
+                return error_set(ret_error, r, "cannot create a blob in '%s': %s",
                                  oci_layout_path(l), strerror(-r));
 
         {
@@ -798,7 +744,7 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
                         r = squashfs_writer_finish(w, tree, &size);
                 tables_start = squashfs_writer_tables_start(w);
                 if (r < 0) {
-                        set_error(ret_error, r,
+                        error_set(ret_error, r,
                                   "'%s': layer %zu: cannot write the squashfs image: %s", s->path,
                                   i + 1, strerror(-r));
                         goto fail;
@@ -808,14 +754,14 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
         snprintf(p.what, sizeof p.what, "layer %zu/%zu: verity", i + 1, s->n_layers);
         r = layer_seal(fd, size, tables_start, o, &p, &layer);
         if (r < 0) {
-                set_error(ret_error, r, "layer %zu: cannot build the verity hash tree: %s", i + 1,
+                error_set(ret_error, r, "layer %zu: cannot build the verity hash tree: %s", i + 1,
                           strerror(-r));
                 goto fail;
         }
         r = oci_layout_blob_commit(l, fd, tmp, &layer.digest);
         tmp = mfree(tmp);
         if (r < 0)
-                return set_error(ret_error, r, "cannot store layer %zu in '%s': %s", i + 1,
+                return error_set(ret_error, r, "cannot store layer %zu in '%s': %s", i + 1,
                                  oci_layout_path(l), strerror(-r));
         *ret = layer;
         return 0;
@@ -929,7 +875,7 @@ int image_build(OciLayout *l, const ImageBuildOptions *o, Image **ret, char **re
         int r;
 
         if (oci_reference_split(o->ref, &name, &tag) < 0)
-                return set_error(ret_error, -EINVAL, "'%s' is not NAME:TAG", o->ref);
+                return error_set(ret_error, -EINVAL, "'%s' is not NAME:TAG", o->ref);
         if (opts.threads == 0)
                 opts.threads = verity_default_threads();
         r = source_open(o->source, &s, ret_error);
@@ -951,11 +897,11 @@ int image_build(OciLayout *l, const ImageBuildOptions *o, Image **ret, char **re
         }
         r = write_config(l, s, &opts, img);
         if (r < 0)
-                return set_error(ret_error, r, "cannot store the image config in '%s': %s",
+                return error_set(ret_error, r, "cannot store the image config in '%s': %s",
                                  oci_layout_path(l), strerror(-r));
         r = write_manifest(l, img);
         if (r < 0)
-                return set_error(ret_error, r, "cannot store the image manifest in '%s': %s",
+                return error_set(ret_error, r, "cannot store the image manifest in '%s': %s",
                                  oci_layout_path(l), strerror(-r));
         r = oci_layout_tag(l, o->ref,
                            &(OciDescriptor){ .media_type = (char *) OCI_MEDIA_TYPE_MANIFEST,

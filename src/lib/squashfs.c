@@ -32,6 +32,7 @@
 #include <sqfs/xattr_writer.h>
 
 #include "crypto.h"
+#include "io-util.h"
 #include "log.h"
 #include "squashfs.h"
 #include "string-util.h"
@@ -79,40 +80,20 @@ static void fd_file_destroy(sqfs_object_t *o) {
 
 static int fd_file_read_at(sqfs_file_t *f, sqfs_u64 offset, void *buffer, size_t size) {
         FdFile *ff = (FdFile *) f;
-        uint8_t *p = buffer;
 
         if (offset > ff->size || size > ff->size - offset)
                 return SQFS_ERROR_OUT_OF_BOUNDS;
-        while (size > 0) {
-                ssize_t k = pread(ff->fd, p, size, (off_t) offset);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return SQFS_ERROR_IO;
-                p += k;
-                size -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
+        return pread_full(ff->fd, buffer, size, offset) < 0 ? SQFS_ERROR_IO : 0;
 }
 
 static int fd_file_write_at(sqfs_file_t *f, sqfs_u64 offset, const void *buffer, size_t size) {
         FdFile *ff = (FdFile *) f;
-        const uint8_t *p = buffer;
         uint64_t end = offset + size;
 
         if (end < offset || end > INT64_MAX)
                 return SQFS_ERROR_OVERFLOW;
-        while (size > 0) {
-                ssize_t k = pwrite(ff->fd, p, size, (off_t) offset);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return SQFS_ERROR_IO;
-                p += k;
-                size -= (size_t) k;
-                offset += (uint64_t) k;
-        }
+        if (pwrite_full(ff->fd, buffer, size, offset) < 0)
+                return SQFS_ERROR_IO;
         if (end > ff->size)
                 ff->size = end;
         if (ff->size > ff->written_back + WRITE_BEHIND) {

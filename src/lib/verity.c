@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fd-util.h"
+#include "io-util.h"
 #include "log.h"
 #include "verity.h"
 
@@ -184,42 +185,6 @@ static void atomic_min_u64(atomic_uint_fast64_t *a, uint64_t v) {
 
         while (v < cur && !atomic_compare_exchange_weak(a, &cur, v))
                 ;
-}
-
-static int pread_full(int fd, void *buf, size_t n, uint64_t offset) {
-        uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = pread(fd, p, n, (off_t) offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO; /* short file */
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t n, uint64_t offset) {
-        const uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = pwrite(fd, p, n, (off_t) offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
 }
 
 /* SHA-256(salt || block) for n consecutive blocks: crypto_verity_hash_blocks(). */
@@ -422,20 +387,30 @@ static void walk_job(Walk *w, unsigned level, bool verify, LevelJob *j) {
         };
 }
 
+/* The geometry, a check that the file is large enough, and the superblock p describes. */
+static int walk_prepare(Walk *w, int fd, const VerityParams *p, const VerityOptions *o,
+                        bool for_write, uint8_t sb[static VERITY_BLOCK_SIZE]) {
+        int r;
+
+        r = walk_init(w, fd, p, o);
+        if (r < 0)
+                return r;
+        r = check_file_size(fd, p, for_write);
+        if (r < 0)
+                return r;
+        verity_superblock_build(p, sb);
+        return 0;
+}
+
 int verity_format(int fd, const VerityParams *p, const VerityOptions *o,
                   uint8_t ret_root_hash[static SHA256_DIGEST_SIZE]) {
         uint8_t sb[VERITY_BLOCK_SIZE], root[SHA256_DIGEST_SIZE];
         Walk w;
         int r;
 
-        r = walk_init(&w, fd, p, o);
+        r = walk_prepare(&w, fd, p, o, true, sb);
         if (r < 0)
                 return r;
-        r = check_file_size(fd, p, true);
-        if (r < 0)
-                return r;
-
-        verity_superblock_build(p, sb);
         r = pwrite_full(fd, sb, sizeof sb, p->hash_offset);
         if (r < 0)
                 return r;
@@ -469,14 +444,9 @@ int verity_verify(int fd, const VerityParams *p, const uint8_t root_hash[static 
         Walk w;
         int r;
 
-        r = walk_init(&w, fd, p, o);
+        r = walk_prepare(&w, fd, p, o, false, sb);
         if (r < 0)
                 return r;
-        r = check_file_size(fd, p, false);
-        if (r < 0)
-                return r;
-
-        verity_superblock_build(p, sb);
         r = pread_full(fd, stored_sb, sizeof stored_sb, p->hash_offset);
         if (r < 0)
                 return r;

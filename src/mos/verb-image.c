@@ -127,6 +127,19 @@ static int open_layout(const char *path, OciLayoutFlags flags, OciLayout **ret) 
         return 0;
 }
 
+/* For verbs that take --layout DIR and one NAME:TAG: the arguments, checked, and the layout. */
+static int open_image_args(int argc, char *argv[], unsigned allowed, Args *a, OciLayout **ret) {
+        int r;
+
+        r = parse_args(argc, argv, allowed | WANT(ARG_LAYOUT), 1, "NAME:TAG", a);
+        if (r != 0)
+                return r;
+        r = check_ref(argv[0], a->positional[0]);
+        if (r != 0)
+                return r;
+        return open_layout(a->layout, 0, ret);
+}
+
 static int parse_epoch(const char *verb, bool *ret_have, uint64_t *ret) {
         const char *e = secure_getenv("SOURCE_DATE_EPOCH");
 
@@ -194,14 +207,8 @@ int verb_image_verify(int argc, char *argv[]) {
         Args a;
         int r;
 
-        r = parse_args(argc, argv, WANT(ARG_LAYOUT) | WANT(ARG_THREADS), 1, "NAME:TAG", &a);
+        r = open_image_args(argc, argv, WANT(ARG_THREADS), &a, &l);
         if (r != 0)
-                return r;
-        r = check_ref(argv[0], a.positional[0]);
-        if (r != 0)
-                return r;
-        r = open_layout(a.layout, 0, &l);
-        if (r < 0)
                 return r;
         progress_init(&p);
         r = image_verify(l, a.positional[0],
@@ -283,14 +290,8 @@ int verb_image_inspect(int argc, char *argv[]) {
         Args a;
         int r;
 
-        r = parse_args(argc, argv, WANT(ARG_LAYOUT) | WANT(ARG_JSON), 1, "NAME:TAG", &a);
+        r = open_image_args(argc, argv, WANT(ARG_JSON), &a, &l);
         if (r != 0)
-                return r;
-        r = check_ref(argv[0], a.positional[0]);
-        if (r != 0)
-                return r;
-        r = open_layout(a.layout, 0, &l);
-        if (r < 0)
                 return r;
         r = image_resolve(l, a.positional[0], &img, &err);
         if (r < 0)
@@ -395,14 +396,8 @@ int verb_image_rm(int argc, char *argv[]) {
         Args a;
         int r;
 
-        r = parse_args(argc, argv, WANT(ARG_LAYOUT), 1, "NAME:TAG", &a);
+        r = open_image_args(argc, argv, 0, &a, &l);
         if (r != 0)
-                return r;
-        r = check_ref(argv[0], a.positional[0]);
-        if (r != 0)
-                return r;
-        r = open_layout(a.layout, 0, &l);
-        if (r < 0)
                 return r;
         r = oci_layout_untag(l, a.positional[0], &err);
         if (r < 0)
