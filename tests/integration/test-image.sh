@@ -56,6 +56,16 @@ assert j["config"]["created"] == "2023-11-14T22:13:20Z"
 expect 0 "app/dir:1 $DIR_DIGEST verified: 1 layers" -- "$MOS" image verify --layout L app/dir:1
 expect 1 "Failed to verify image 'app/dir:2': no image 'app/dir:2' in 'L'" -- "$MOS" image verify --layout L app/dir:2
 
+# ---- progress: shown on a terminal, quiet otherwise ----
+if command -v script >/dev/null; then
+        out=$(script -qec "'$MOS' image build src --layout P --tag p:1" /dev/null 2>&1)
+        grep -q 'layer 1/1: ' <<<"$out" && ok "progress is shown on a terminal" ||
+                not_ok "progress is shown on a terminal"
+fi
+out=$("$MOS" image build src --layout P2 --tag p:1 2>&1)
+grep -q 'layer 1/1:' <<<"$out" && not_ok "no progress when stdout is not a terminal" ||
+        ok "no progress when stdout is not a terminal"
+
 # ---- tar sources; the same content gives the same image whatever the compression ----
 tar -C src -cf src.tar . && gzip -c src.tar > src.tar.gz && zstd -q -c src.tar > src.tar.zst
 expect 0 '^app/tar:1 ' -- "$MOS" image build src.tar --layout L --tag app/tar:1
