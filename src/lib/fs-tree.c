@@ -6,10 +6,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "crypto.h"
 #include "error-util.h"
 #include "fs-tree.h"
 #include "log.h"
 #include "path-util.h"
+#include "siphash.h"
 #include "string-util.h"
 
 #define OCI_WHITEOUT_PREFIX ".wh."
@@ -22,22 +24,15 @@ struct FsTree {
         /* path -> node, open addressing */
         FsNode **table;
         size_t table_size, n_nodes;
+        uint8_t hash_key[16];
         char *error;
 };
 
 /* ---- the path table ---- */
 
-static uint64_t path_hash(const char *s) {
-        uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-        for (; *s; s++) {
-                h ^= (uint8_t) *s;
-                h *= 0x100000001b3ULL;
-        }
-        return h;
-}
-
-static FsNode **table_slot(FsNode **table, size_t size, const char *path) {
-        size_t i = (size_t) path_hash(path) & (size - 1);
+/* Paths come from the input: a keyed hash, so that no archive can make them collide. */
+static FsNode **table_slot(const FsTree *t, FsNode **table, size_t size, const char *path) {
+        size_t i = (size_t) siphash24(t->hash_key, path, strlen(path)) & (size - 1);
 
         while (table[i] && !streq(table[i]->path, path))
                 i = (i + 1) & (size - 1);
@@ -52,12 +47,12 @@ static int table_insert(FsTree *t, FsNode *n) {
                         return -ENOMEM;
                 for (size_t i = 0; i < t->table_size; i++)
                         if (t->table[i])
-                                *table_slot(table, size, t->table[i]->path) = t->table[i];
+                                *table_slot(t, table, size, t->table[i]->path) = t->table[i];
                 free(t->table);
                 t->table = table;
                 t->table_size = size;
         }
-        *table_slot(t->table, t->table_size, n->path) = n;
+        *table_slot(t, t->table, t->table_size, n->path) = n;
         t->n_nodes++;
         return 0;
 }
@@ -65,7 +60,7 @@ static int table_insert(FsTree *t, FsNode *n) {
 FsNode *fs_tree_lookup(FsTree *t, const char *path) {
         if (isempty(path))
                 return t->root;
-        return t->table_size ? *table_slot(t->table, t->table_size, path) : NULL;
+        return t->table_size ? *table_slot(t, t->table, t->table_size, path) : NULL;
 }
 
 /* ---- nodes ---- */
@@ -142,12 +137,16 @@ static FsInode *inode_new(mode_t mode) {
 
 int fs_tree_new(const FsTreeOptions *o, FsTree **ret) {
         _cleanup_(fs_tree_freep) FsTree *t = NULL;
+        int r;
 
         t = calloc(1, sizeof *t);
         if (!t)
                 return -ENOMEM;
         if (o)
                 t->options = *o;
+        r = crypto_random_bytes(t->hash_key, sizeof t->hash_key);
+        if (r < 0)
+                return r;
         t->root = calloc(1, sizeof *t->root);
         if (!t->root)
                 return -ENOMEM;
