@@ -6,7 +6,7 @@
 
 #include "error-util.h"
 
-static char *format(const char *fmt, va_list ap) {
+_printf_(1, 0) static char *format(const char *fmt, va_list ap) {
         char *m = NULL;
 
         if (vasprintf(&m, fmt, ap) < 0)
