@@ -95,6 +95,16 @@ expect 0 'User: +1000:1000' -- "$MOS" image inspect --layout L app/oci:1
 [ "$(grep -c 'root-hash' <<<"$("$MOS" image inspect --layout L app/oci:1)")" = 3 ] && ok "three layers" ||
         not_ok "three layers"
 expect 0 "app/oci:1 $OCI_DIGEST verified: 3 layers" -- "$MOS" image verify --layout L app/oci:1
+# an image index: the manifest for this machine's platform
+if [ "$(uname -m)" = x86_64 ]; then
+        cp -r oci-src oci-multi && python3 "$HELPER" make-index oci-multi
+        expect 0 "^app/multi:1 $OCI_DIGEST\$" -- "$MOS" image build oci:oci-multi:multi --layout L --tag app/multi:1
+        expect 1 "'oci-multi' holds several images, name one" -- "$MOS" image build oci:oci-multi --layout L --tag x:1
+fi
+# a `docker save` archive of Docker 25 (an OCI layout inside)
+python3 "$HELPER" make-docker-oci oci-src docker-oci.tar
+expect 0 "^app/docker:1 $OCI_DIGEST\$" -- "$MOS" image build docker-archive:docker-oci.tar --layout L --tag app/docker:1
+expect 0 "^app/docker:2 $OCI_DIGEST\$" -- "$MOS" image build docker-archive:docker-oci.tar:app:1 --layout L --tag app/docker:2
 # an image built from one of our own images is refused: its layers are not tar
 expect 3 "layer 1 has media type application/vnd.machineos.image.layer.v1.squashfs\+verity, not a tar layer" -- \
         "$MOS" image build oci:L:app/oci:1 --layout L --tag app/again:1
