@@ -747,7 +747,7 @@ int squashfs_list(int fd, char **ret) {
         dr = sqfs_dir_reader_create(&super, cmp, &f.base, 0);
         l.data = sqfs_data_reader_create(&f.base, super.block_size, cmp, 0);
         if (!ids || !l.xattrs || !dr || !l.data) {
-                r = SQFS_ERROR_ALLOC;
+                r = -ENOMEM;
                 goto out;
         }
         r = sqfs_id_table_read(ids, &f.base, &super, cmp);
@@ -757,35 +757,26 @@ int squashfs_list(int fd, char **ret) {
                 r = sqfs_data_reader_load_fragment_table(l.data, &super);
         if (r == 0)
                 r = sqfs_dir_reader_get_full_hierarchy(dr, ids, NULL, 0, &root);
-        if (r)
+        r = sqfs_to_errno(r);
+        if (r < 0)
                 goto out;
-
         l.out = open_memstream(&buf, &size);
         if (!l.out) {
-                r = SQFS_ERROR_ALLOC;
+                r = -ENOMEM;
                 goto out;
         }
         r = list_node(&l, root, ".");
         if (fclose(l.out) != 0 && r >= 0)
                 r = -ENOMEM;
-        if (r < 0) {
-                free(buf);
-                sqfs_dir_tree_destroy(root);
-                sqfs_destroy(l.data);
-                sqfs_destroy(dr);
-                sqfs_destroy(l.xattrs);
-                sqfs_destroy(ids);
-                sqfs_destroy(cmp);
-                return r;
-        }
-        *ret = buf;
-        r = 0;
+        if (r >= 0)
+                *ret = TAKE_PTR(buf);
 out:
+        free(buf);
         sqfs_dir_tree_destroy(root);
         sqfs_destroy(l.data);
         sqfs_destroy(dr);
         sqfs_destroy(l.xattrs);
         sqfs_destroy(ids);
         sqfs_destroy(cmp);
-        return sqfs_to_errno(r);
+        return r < 0 ? r : 0;
 }
