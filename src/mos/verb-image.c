@@ -17,6 +17,7 @@
 #include "squashfs.h"
 #include "string-util.h"
 #include "verb-image.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 enum {
@@ -51,7 +52,7 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                 { "json", no_argument, NULL, ARG_JSON },
                 {},
         };
-        int c;
+        int c, r;
 
         *a = (Args){};
         opterr = 0;
@@ -67,10 +68,9 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                         a->tag = optarg;
                         break;
                 case ARG_THREADS:
-                        if (safe_atou(optarg, &a->threads) < 0 || a->threads == 0 ||
-                            a->threads > 64)
-                                return verb_usage_error(
-                                        argv[0], "invalid --threads '%s', expected 1..64", optarg);
+                        r = verb_parse_threads(argv[0], optarg, &a->threads);
+                        if (r != 0)
+                                return r;
                         break;
                 case ARG_LEVEL:
                         if (safe_atou(optarg, &a->level) < 0 || a->level == 0 ||
@@ -82,11 +82,8 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                 case ARG_JSON:
                         a->json = true;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
         }
         if ((allowed & WANT(ARG_LAYOUT)) && !a->layout)
@@ -100,6 +97,12 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                                         argv[optind + n_positional]);
         a->n_positional = argc - optind;
         a->positional = argv + optind;
+        return 0;
+}
+
+int verb_parse_threads(const char *verb, const char *arg, unsigned *ret) {
+        if (safe_atou(arg, ret) < 0 || *ret == 0 || *ret > 64)
+                return verb_usage_error(verb, "invalid --threads '%s', expected 1..64", arg);
         return 0;
 }
 
