@@ -7,22 +7,37 @@ command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time" >&2; exit 1;
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/var/tmp}/mos-bench.XXXXXX")
 trap 'rm -rf "$BENCH_TMP"' EXIT
 
-# run NAME CMD...: runs CMD $REPEAT times (default 3), sets ${NAME}_s (the fastest run, in
-# seconds: the least disturbed by other load) and ${NAME}_kb (the largest peak RSS)
+# run NAME CMD...: runs CMD once, keeps in ${NAME}_s the fastest time seen for NAME so far (the
+# run least disturbed by other load) and in ${NAME}_kb the largest peak RSS. Scripts call it in
+# rounds, the commands they compare one after the other in each round, so that load that comes
+# and goes hits them alike.
 REPEAT=${REPEAT:-3}
+NAMES=()
 run() {
-        local name=$1 out best="" kb=0 i
+        local name=$1 out best kb
         shift
-        for ((i = 0; i < REPEAT; i++)); do
-                out=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1)
-                if [ -z "$best" ] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "${out% *}" "$best"; then
-                        best=${out% *}
-                fi
-                [ "${out#* }" -gt "$kb" ] && kb=${out#* }
-        done
+        out=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1)
+        best=$(eval "echo \${${name}_s:-}")
+        kb=$(eval "echo \${${name}_kb:-0}")
+        if [ -z "$best" ]; then
+                NAMES+=("$name")
+                best=${out% *}
+        elif python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "${out% *}" "$best"; then
+                best=${out% *}
+        fi
+        [ "${out#* }" -gt "$kb" ] && kb=${out#* }
         printf -v "${name}_s" '%s' "$best"
         printf -v "${name}_kb" '%s' "$kb"
-        printf '  %-28s %8.3f s  %8d KiB peak\n' "$name" "$best" "$kb"
+}
+
+# Prints what run() kept, in the order the names first ran.
+report() {
+        local n s kb
+        for n in "${NAMES[@]}"; do
+                s=$(eval "echo \$${n}_s")
+                kb=$(eval "echo \$${n}_kb")
+                printf '  %-28s %8.3f s  %8d KiB peak\n' "$n" "$s" "$kb"
+        done
 }
 
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }

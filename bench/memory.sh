@@ -15,5 +15,6 @@ for t in 1 2; do
                 run "verify_${mb}MiB_t$t" "$MOS" image verify --layout "$BENCH_TMP/l$mb" "b:$t" --threads $t
         done
 done
+report
 echo "growth from 64 MiB to 1 GiB (build, 2 threads): $((build_1024MiB_t2_kb - build_64MiB_t2_kb)) KiB"
 echo "growth from 64 MiB to 1 GiB (verify, 2 threads): $((verify_1024MiB_t2_kb - verify_64MiB_t2_kb)) KiB"

@@ -11,9 +11,12 @@ head -c "$SIZE" /dev/urandom >"$BENCH_TMP/data"
 cp "$BENCH_TMP/data" "$BENCH_TMP/mos"
 cat "$BENCH_TMP/data" "$BENCH_TMP/mos" >/dev/null # both in the page cache
 : >"$BENCH_TMP/hash"
-run veritysetup veritysetup format "$BENCH_TMP/data" "$BENCH_TMP/hash" --salt="$SALT"
-run mos "$MOS" verity format "$BENCH_TMP/mos" --salt="$SALT"
-run mos_1thread "$MOS" verity format "$BENCH_TMP/mos" --hash-offset="$SIZE" --salt="$SALT" --threads 1
+for _ in $(seq "$REPEAT"); do
+        run veritysetup veritysetup format "$BENCH_TMP/data" "$BENCH_TMP/hash" --salt="$SALT"
+        run mos "$MOS" verity format "$BENCH_TMP/mos" --hash-offset="$SIZE" --salt="$SALT"
+        run mos_1thread "$MOS" verity format "$BENCH_TMP/mos" --hash-offset="$SIZE" --salt="$SALT" --threads 1
+done
+report
 floor=$(sha256_floor "$SIZE")
 printf '  %-28s %8.3f s\n' "sha256 floor (openssl)" "$floor"
 # the trees (after the superblock block, whose UUID is random on both sides)

@@ -253,3 +253,25 @@ int crypto_authenticode_sign(const CryptoSigner *s, const uint8_t digest[SHA256_
 int crypto_authenticode_verify(const uint8_t *sig, size_t size,
                                const uint8_t digest[SHA256_DIGEST_SIZE], const uint8_t *trusted_der,
                                size_t trusted_size);
+/* ---- dm-verity block hashing (crypto-verity.c) ----
+ *
+ * SHA-256(salt || block) of many 4096-byte blocks: the inner loop of dm-verity hash trees.
+ * With AVX-512F/BW (checked at run time) sixteen blocks are hashed at once, one per vector
+ * lane; otherwise, or when the salt's size is not a multiple of 4, OpenSSL hashes one block
+ * after the other. The digests are the same either way. A hasher is used by one thread. */
+
+#define CRYPTO_VERITY_BLOCK_SIZE 4096U
+#define CRYPTO_VERITY_SALT_MAX 256U
+
+typedef struct CryptoVerityHasher CryptoVerityHasher;
+int crypto_verity_hasher_new(const void *salt, size_t salt_size, CryptoVerityHasher **ret);
+CryptoVerityHasher *crypto_verity_hasher_free(CryptoVerityHasher *h);
+DEFINE_TRIVIAL_CLEANUP_FUNC(CryptoVerityHasher *, crypto_verity_hasher_free);
+/* out receives n * SHA256_DIGEST_SIZE bytes. */
+int crypto_verity_hash_blocks(CryptoVerityHasher *h, const uint8_t *blocks, size_t n, uint8_t *out);
+
+/* "avx512-16way" or "openssl": what hashers created from now on use. $MOS_VERITY_NO_AVX512
+ * (any value) turns the vector code off, for comparisons; tests switch it with
+ * crypto_verity_set_vectorized() (which cannot turn it on without the CPU support). */
+const char *crypto_verity_implementation(void);
+void crypto_verity_set_vectorized(bool enabled);

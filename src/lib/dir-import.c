@@ -220,25 +220,44 @@ static int copy_file(Walk *w, int dir_fd, const char *name, const char *rel, FsN
         return 0;
 }
 
+/* Files with several links, by (device, inode): open addressing, the table at most half full. */
+static size_t hardlink_slot(const Walk *w, dev_t dev, ino_t ino) {
+        uint64_t h =
+                ((uint64_t) dev * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t) ino * 0xc2b2ae3d27d4eb4fULL);
+        size_t i = (size_t) (h ^ (h >> 29)) & (w->n_links_allocated - 1);
+
+        while (w->links[i].path && !(w->links[i].dev == dev && w->links[i].ino == ino))
+                i = (i + 1) & (w->n_links_allocated - 1);
+        return i;
+}
+
 static const HardLink *hardlink_find(Walk *w, const struct stat *st) {
-        for (size_t i = 0; i < w->n_links; i++)
-                if (w->links[i].dev == st->st_dev && w->links[i].ino == st->st_ino)
-                        return &w->links[i];
-        return NULL;
+        size_t i;
+
+        if (w->n_links == 0)
+                return NULL;
+        i = hardlink_slot(w, st->st_dev, st->st_ino);
+        return w->links[i].path ? &w->links[i] : NULL;
 }
 
 static int hardlink_remember(Walk *w, const struct stat *st, const char *rel) {
-        if (w->n_links == w->n_links_allocated) {
-                size_t m = w->n_links_allocated ? w->n_links_allocated * 2 : 16;
-                HardLink *x = reallocarray(w->links, m, sizeof *x);
-                if (!x)
+        if ((w->n_links + 1) * 2 > w->n_links_allocated) {
+                Walk bigger = *w;
+                bigger.n_links_allocated = w->n_links_allocated ? w->n_links_allocated * 2 : 64;
+                bigger.links = calloc(bigger.n_links_allocated, sizeof *bigger.links);
+                if (!bigger.links)
                         return -ENOMEM;
-                w->links = x;
-                w->n_links_allocated = m;
+                for (size_t i = 0; i < w->n_links_allocated; i++)
+                        if (w->links[i].path)
+                                bigger.links[hardlink_slot(&bigger, w->links[i].dev,
+                                                           w->links[i].ino)] = w->links[i];
+                free(w->links);
+                w->links = bigger.links;
+                w->n_links_allocated = bigger.n_links_allocated;
         }
-        w->links[w->n_links] =
-                (HardLink){ .dev = st->st_dev, .ino = st->st_ino, .path = strdup(rel) };
-        if (!w->links[w->n_links].path)
+        HardLink *h = &w->links[hardlink_slot(w, st->st_dev, st->st_ino)];
+        *h = (HardLink){ .dev = st->st_dev, .ino = st->st_ino, .path = strdup(rel) };
+        if (!h->path)
                 return -ENOMEM;
         w->n_links++;
         return 0;
@@ -347,7 +366,6 @@ static int walk_dir(Walk *w, int dir_fd, const char *rel) {
 int dir_import(const char *path, FsTree *tree, const FsDataSink *sink, const DirImportOptions *o,
                char **ret_error) {
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *full = NULL;
         FsXattr *x = NULL;
         size_t n_x = 0;
         struct stat st;
@@ -381,7 +399,7 @@ int dir_import(const char *path, FsTree *tree, const FsDataSink *sink, const Dir
         if (r >= 0)
                 r = walk_dir(&w, fd, "");
 
-        for (size_t i = 0; i < w.n_links; i++)
+        for (size_t i = 0; i < w.n_links_allocated; i++)
                 free(w.links[i].path);
         free(w.links);
         free(w.buf);

@@ -6,9 +6,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "crypto.h"
+#include "error-util.h"
 #include "fs-tree.h"
 #include "log.h"
 #include "path-util.h"
+#include "siphash.h"
 #include "string-util.h"
 
 #define OCI_WHITEOUT_PREFIX ".wh."
@@ -21,22 +24,15 @@ struct FsTree {
         /* path -> node, open addressing */
         FsNode **table;
         size_t table_size, n_nodes;
+        uint8_t hash_key[16];
         char *error;
 };
 
 /* ---- the path table ---- */
 
-static uint64_t path_hash(const char *s) {
-        uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-        for (; *s; s++) {
-                h ^= (uint8_t) *s;
-                h *= 0x100000001b3ULL;
-        }
-        return h;
-}
-
-static FsNode **table_slot(FsNode **table, size_t size, const char *path) {
-        size_t i = (size_t) path_hash(path) & (size - 1);
+/* Paths come from the input: a keyed hash, so that no archive can make them collide. */
+static FsNode **table_slot(const FsTree *t, FsNode **table, size_t size, const char *path) {
+        size_t i = (size_t) siphash24(t->hash_key, path, strlen(path)) & (size - 1);
 
         while (table[i] && !streq(table[i]->path, path))
                 i = (i + 1) & (size - 1);
@@ -51,12 +47,12 @@ static int table_insert(FsTree *t, FsNode *n) {
                         return -ENOMEM;
                 for (size_t i = 0; i < t->table_size; i++)
                         if (t->table[i])
-                                *table_slot(table, size, t->table[i]->path) = t->table[i];
+                                *table_slot(t, table, size, t->table[i]->path) = t->table[i];
                 free(t->table);
                 t->table = table;
                 t->table_size = size;
         }
-        *table_slot(t->table, t->table_size, n->path) = n;
+        *table_slot(t, t->table, t->table_size, n->path) = n;
         t->n_nodes++;
         return 0;
 }
@@ -64,7 +60,7 @@ static int table_insert(FsTree *t, FsNode *n) {
 FsNode *fs_tree_lookup(FsTree *t, const char *path) {
         if (isempty(path))
                 return t->root;
-        return t->table_size ? *table_slot(t->table, t->table_size, path) : NULL;
+        return t->table_size ? *table_slot(t, t->table, t->table_size, path) : NULL;
 }
 
 /* ---- nodes ---- */
@@ -78,7 +74,7 @@ static void xattrs_free(FsXattr *x, size_t n) {
 }
 
 static void inode_unref(FsTree *t, FsInode *i) {
-        if (!i || --i->nlink > 0)
+        if (!i || --i->refs > 0)
                 return;
         free(i->target);
         xattrs_free(i->xattrs, i->n_xattrs);
@@ -108,18 +104,7 @@ FsTree *fs_tree_free(FsTree *t) {
         return NULL;
 }
 
-_printf_(2, 3) static int tree_error(FsTree *t, const char *fmt, ...) {
-        va_list ap;
-        char *m = NULL;
-
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
-        free(t->error);
-        t->error = m;
-        return -EBADMSG;
-}
+#define tree_error(t, ...) error_replace(&(t)->error, -EBADMSG, __VA_ARGS__)
 
 const char *fs_tree_error(const FsTree *t) {
         return t->error;
@@ -146,17 +131,22 @@ static FsInode *inode_new(mode_t mode) {
                 return NULL;
         i->mode = mode;
         i->nlink = 1;
+        i->refs = 1;
         return i;
 }
 
 int fs_tree_new(const FsTreeOptions *o, FsTree **ret) {
         _cleanup_(fs_tree_freep) FsTree *t = NULL;
+        int r;
 
         t = calloc(1, sizeof *t);
         if (!t)
                 return -ENOMEM;
         if (o)
                 t->options = *o;
+        r = crypto_random_bytes(t->hash_key, sizeof t->hash_key);
+        if (r < 0)
+                return r;
         t->root = calloc(1, sizeof *t->root);
         if (!t->root)
                 return -ENOMEM;
@@ -427,16 +417,51 @@ static int add_hardlink(FsTree *t, const char *path, const FsEntry *e, FsNode **
         if (r < 0)
                 return r;
         tn->inode->nlink++;
+        tn->inode->refs++;
         if (ret)
                 *ret = n;
+        return 0;
+}
+
+/* A new node for path (not in the tree yet) with a new inode described by e. */
+static int add_new(FsTree *t, const char *path, const FsEntry *e, FsNode **ret_node) {
+        FsNode *parent, *n = NULL;
+        FsInode *i;
+        int r;
+
+        /* the 32-bit Linux device number (new_encode_dev) that squashfs stores */
+        if ((S_ISCHR(e->mode) || S_ISBLK(e->mode)) &&
+            (e->rdev_major > 0xfff || e->rdev_minor > 0xfffff))
+                return tree_error(t, "device '%s' has a device number out of range (%u:%u)", path,
+                                  e->rdev_major, e->rdev_minor);
+        r = ensure_parent(t, path, &parent);
+        if (r < 0)
+                return r;
+        i = inode_new(e->mode & S_IFMT);
+        if (!i)
+                return -ENOMEM;
+        r = inode_set_attributes(t, i, path, e);
+        if (r >= 0 && S_ISLNK(e->mode) && !(i->target = strdup(e->symlink)))
+                r = -ENOMEM;
+        if (S_ISCHR(e->mode) || S_ISBLK(e->mode)) {
+                i->rdev_major = e->rdev_major;
+                i->rdev_minor = e->rdev_minor;
+        }
+        if (r >= 0)
+                r = node_create(t, parent, path, i, &n);
+        if (r < 0) {
+                inode_unref(t, i);
+                return r;
+        }
+        if (ret_node)
+                *ret_node = n;
         return 0;
 }
 
 int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
         _cleanup_free_ char *path = NULL, *whiteout_path = NULL;
         const char *name;
-        FsNode *parent, *existing, *n = NULL;
-        FsInode *i;
+        FsNode *existing;
         mode_t mode = e->mode;
         int r;
 
@@ -496,22 +521,7 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
                 w.symlink = NULL;
                 if (fs_tree_lookup(t, path))
                         return tree_error(t, "duplicate member '%s' (a whiteout and a file)", path);
-                r = ensure_parent(t, path, &parent);
-                if (r < 0)
-                        return r;
-                i = inode_new(S_IFCHR);
-                if (!i)
-                        return -ENOMEM;
-                r = inode_set_attributes(t, i, path, &w);
-                if (r >= 0)
-                        r = node_create(t, parent, path, i, &n);
-                if (r < 0) {
-                        inode_unref(t, i);
-                        return r;
-                }
-                if (ret_node)
-                        *ret_node = n;
-                return 0;
+                return add_new(t, path, &w, ret_node);
         }
 
         if (e->hardlink) {
@@ -549,37 +559,7 @@ int fs_tree_add(FsTree *t, const FsEntry *e, FsNode **ret_node) {
                 return 0;
         }
 
-        r = ensure_parent(t, path, &parent);
-        if (r < 0)
-                return r;
-        i = inode_new(mode);
-        if (!i)
-                return -ENOMEM;
-        r = inode_set_attributes(t, i, path, e);
-        if (r >= 0 && S_ISLNK(mode)) {
-                i->target = strdup(e->symlink);
-                if (!i->target)
-                        r = -ENOMEM;
-        }
-        if (r >= 0 && (S_ISCHR(mode) || S_ISBLK(mode))) {
-                /* the 32-bit Linux device number (new_encode_dev) that squashfs stores */
-                if (e->rdev_major > 0xfff || e->rdev_minor > 0xfffff) {
-                        inode_unref(t, i);
-                        return tree_error(t, "device '%s' has a device number out of range (%u:%u)",
-                                          path, e->rdev_major, e->rdev_minor);
-                }
-                i->rdev_major = e->rdev_major;
-                i->rdev_minor = e->rdev_minor;
-        }
-        if (r >= 0)
-                r = node_create(t, parent, path, i, &n);
-        if (r < 0) {
-                inode_unref(t, i);
-                return r;
-        }
-        if (ret_node)
-                *ret_node = n;
-        return 0;
+        return add_new(t, path, e, ret_node);
 }
 
 static int node_name_cmp(const void *a, const void *b) {
@@ -591,20 +571,21 @@ static int finalize_dir(FsNode *n, void *userdata) {
 
         if (!S_ISDIR(i->mode))
                 return 0;
-        qsort(i->children, i->n_children, sizeof *i->children, node_name_cmp);
+        if (i->n_children > 1)
+                qsort(i->children, i->n_children, sizeof *i->children, node_name_cmp);
         i->nlink = 2;
         for (size_t k = 0; k < i->n_children; k++)
                 if (S_ISDIR(i->children[k]->inode->mode))
                         i->nlink++;
         if (i->opaque) {
                 /* xattrs_copy() left room for one more entry */
-                FsXattr *x = &i->xattrs[i->n_xattrs];
+                FsXattr *x;
                 if (!i->xattrs) {
                         i->xattrs = calloc(1, sizeof *i->xattrs);
                         if (!i->xattrs)
                                 return -ENOMEM;
-                        x = i->xattrs;
                 }
+                x = &i->xattrs[i->n_xattrs];
                 x->name = strdup(OVERLAY_OPAQUE_XATTR);
                 x->value = (uint8_t *) strdup("y");
                 if (!x->name || !x->value) {

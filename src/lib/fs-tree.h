@@ -13,7 +13,7 @@
  *     created implicitly as the parent of an earlier member may be described later);
  *   - hard links point to an earlier, non-directory member; symlinks may be absolute (they
  *     resolve inside the layer's root) but a relative or absolute target whose ".." would
- *     climb above the root is refused;
+ *     climb above the root is refused (lexically: symlinks in the way are not followed);
  *   - xattrs: only the user., trusted. and security. namespaces that squashfs can store, and
  *     never trusted.overlay.* from the input (overlayfs would obey them);
  *   - with FS_TREE_OCI_WHITEOUTS, OCI whiteouts become the overlayfs form (image-spec
@@ -31,7 +31,7 @@
 
 #include "macro.h"
 
-#define FS_TREE_NODES_MAX (16U * 1024U * 1024U)
+#define FS_TREE_NODES_MAX (1024U * 1024U) /* members of one layer */
 #define FS_XATTR_VALUE_MAX 65536U
 #define FS_XATTRS_MAX 256U
 #define FS_SYMLINK_MAX 4095U
@@ -53,7 +53,8 @@ typedef struct FsInode {
         char *target; /* symlink target */
         FsXattr *xattrs;
         size_t n_xattrs;
-        uint32_t nlink; /* entries that point here (regular files and other non-directories) */
+        uint32_t nlink; /* entries that point here; for directories 2 + subdirectories */
+        uint32_t refs;  /* nodes that point here (memory ownership) */
         bool opaque;    /* directory: hides the lower layers' contents */
         bool implicit;  /* directory only created as the parent of a member so far */
         bool explicit_root;

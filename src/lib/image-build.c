@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,8 +14,10 @@
 
 #include "crypto.h"
 #include "dir-import.h"
+#include "error-util.h"
 #include "fd-util.h"
 #include "image.h"
+#include "io-util.h"
 #include "log.h"
 #include "path-util.h"
 #include "squashfs.h"
@@ -23,20 +26,7 @@
 #include "tar-import.h"
 #include "verity.h"
 
-#define READ_CHUNK (1U << 20)
 #define SYMLINK_HOPS_MAX 8
-
-_printf_(3, 4) static int set_error(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (ret_error && !*ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return r;
-}
 
 Image *image_free(Image *i) {
         if (!i)
@@ -140,11 +130,11 @@ static int pick_platform(Source *s, const OciDescriptor *index_desc, OciDescript
         r = oci_layout_read_blob(s->layout, &index_desc->digest, index_desc->size,
                                  OCI_INDEX_SIZE_MAX, &data, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': image index %s", s->path,
+                return error_set(ret_error, r, "'%s': image index %s", s->path,
                                  err ?: strerror(-r));
         r = oci_index_parse(data, index_desc->size, &index, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': image index %s: %s", s->path, dg,
+                return error_set(ret_error, r, "'%s': image index %s: %s", s->path, dg,
                                  err ?: strerror(-r));
         for (size_t i = 0; i < index->n_manifests; i++) {
                 const OciDescriptor *d = &index->manifests[i];
@@ -158,7 +148,7 @@ static int pick_platform(Source *s, const OciDescriptor *index_desc, OciDescript
                 }
         }
         if (!pick)
-                return set_error(ret_error, -ENOENT,
+                return error_set(ret_error, -ENOENT,
                                  "'%s': image index %s has no manifest for linux/%s", s->path, dg,
                                  image_host_architecture());
         *ret = (OciDescriptor){ .digest = pick->digest,
@@ -177,10 +167,10 @@ static int source_open_oci(Source *s, char **ret_error) {
 
         r = oci_layout_open(s->path, 0, &s->layout, &err);
         if (r < 0)
-                return set_error(ret_error, r, "%s", err ?: strerror(-r));
+                return error_set(ret_error, r, "%s", err ?: strerror(-r));
         r = oci_layout_read_index(s->layout, &index, &err);
         if (r < 0)
-                return set_error(ret_error, r, "%s", err);
+                return error_set(ret_error, r, "%s", err);
         for (size_t i = 0; i < index->n_manifests; i++) {
                 const char *name = descriptor_ref_name(&index->manifests[i]);
                 if (s->ref ? streq_ptr(name, s->ref) : index->n_manifests == 1) {
@@ -189,7 +179,7 @@ static int source_open_oci(Source *s, char **ret_error) {
                 }
         }
         if (!found)
-                return set_error(ret_error, -ENOENT,
+                return error_set(ret_error, -ENOENT,
                                  s->ref ? "'%s' has no image '%s'"
                                         : "'%s' holds several images, name one (oci:DIR:REF)%s",
                                  s->path, strempty(s->ref));
@@ -203,7 +193,7 @@ static int source_open_oci(Source *s, char **ret_error) {
                             ? 0
                             : -ENOMEM;
         else
-                r = set_error(ret_error, -EBADMSG, "'%s': '%s' is a %s, not an image", s->path,
+                r = error_set(ret_error, -EBADMSG, "'%s': '%s' is a %s, not an image", s->path,
                               strempty(s->ref), found->media_type);
         if (r < 0)
                 return r;
@@ -214,10 +204,10 @@ static int source_open_oci(Source *s, char **ret_error) {
         if (r >= 0) {
                 r = oci_manifest_parse(data, desc.size, &s->manifest, &err);
                 if (r < 0)
-                        r = set_error(ret_error, r, "'%s': manifest %s: %s", s->path, dg,
+                        r = error_set(ret_error, r, "'%s': manifest %s: %s", s->path, dg,
                                       err ?: strerror(-r));
         } else
-                r = set_error(ret_error, r, "'%s': manifest %s", s->path, err ?: strerror(-r));
+                r = error_set(ret_error, r, "'%s': manifest %s", s->path, err ?: strerror(-r));
         oci_descriptor_done(&desc);
         if (r < 0)
                 return r;
@@ -230,21 +220,21 @@ static int source_open_oci(Source *s, char **ret_error) {
         r = oci_layout_read_blob(s->layout, &s->manifest->config.digest, s->manifest->config.size,
                                  OCI_CONFIG_SIZE_MAX, &data, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': config %s", s->path, err ?: strerror(-r));
+                return error_set(ret_error, r, "'%s': config %s", s->path, err ?: strerror(-r));
         r = oci_image_config_parse(data, s->manifest->config.size, &s->config, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': config %s: %s", s->path, dg,
+                return error_set(ret_error, r, "'%s': config %s: %s", s->path, dg,
                                  err ?: strerror(-r));
 
         if (s->manifest->n_layers == 0)
-                return set_error(ret_error, -EBADMSG, "'%s': the image has no layers", s->path);
+                return error_set(ret_error, -EBADMSG, "'%s': the image has no layers", s->path);
         if (s->config->n_diff_ids != s->manifest->n_layers)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': the config lists %zu layers, the manifest %zu", s->path,
                                  s->config->n_diff_ids, s->manifest->n_layers);
         for (size_t i = 0; i < s->manifest->n_layers; i++)
                 if (!layer_media_type_is_tar(s->manifest->layers[i].media_type))
-                        return set_error(ret_error, -EBADMSG,
+                        return error_set(ret_error, -EBADMSG,
                                          "'%s': layer %zu has media type %s, not a tar layer",
                                          s->path, i + 1, s->manifest->layers[i].media_type);
         s->n_layers = s->manifest->n_layers;
@@ -270,10 +260,10 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         _cleanup_free_ char *norm = NULL;
                         q = tar_reader_next(r, &path);
                         if (q < 0)
-                                return set_error(ret_error, q, "'%s': %s", s->path,
+                                return error_set(ret_error, q, "'%s': %s", s->path,
                                                  tar_reader_error(r));
                         if (q == 0)
-                                return set_error(ret_error, -EBADMSG, "'%s' has no member '%s'",
+                                return error_set(ret_error, -EBADMSG, "'%s' has no member '%s'",
                                                  s->path, want);
                         if (fs_path_normalize(path, &norm) >= 0 && streq(norm, want))
                                 break;
@@ -284,7 +274,7 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         return 0;
                 }
                 /* resolve relative to the member's directory, inside the archive */
-                _cleanup_free_ char *dir = NULL, *joined = NULL, *norm = NULL;
+                _cleanup_free_ char *dir = NULL, *joined = NULL;
                 const char *slash = strrchr(want, '/');
                 dir = slash ? strndup(want, (size_t) (slash - want)) : strdup("");
                 if (!dir)
@@ -301,7 +291,7 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         if (streq(p, "..")) {
                                 size_t n = strv_length(parts);
                                 if (n == 0)
-                                        return set_error(
+                                        return error_set(
                                                 ret_error, -EBADMSG,
                                                 "'%s': member '%s' links outside the archive",
                                                 s->path, want);
@@ -320,11 +310,11 @@ static int docker_find_member(Source *s, const char *name, TarReader **ret, char
                         want = n;
                 }
                 if (!want || !path_is_safe_relative(want))
-                        return set_error(ret_error, -EBADMSG,
+                        return error_set(ret_error, -EBADMSG,
                                          "'%s': member '%s' links outside the archive", s->path,
                                          name);
         }
-        return set_error(ret_error, -EBADMSG, "'%s': too many symlinks for member '%s'", s->path,
+        return error_set(ret_error, -EBADMSG, "'%s': too many symlinks for member '%s'", s->path,
                          name);
 }
 
@@ -359,17 +349,17 @@ static int source_open_docker(Source *s, char **ret_error) {
 
         s->fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (s->fd < 0)
-                return set_error(ret_error, -errno, "cannot open '%s': %m", s->path);
+                return error_set(ret_error, -errno, "cannot open '%s': %m", s->path);
         q = docker_find_member(s, "manifest.json", &r, ret_error);
         if (q < 0)
                 return q;
         q = tar_reader_read_all(r, DOCKER_ARCHIVE_MANIFEST_SIZE_MAX, &data, &size);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': manifest.json: %s", s->path,
+                return error_set(ret_error, q, "'%s': manifest.json: %s", s->path,
                                  tar_reader_error(r) ?: strerror(-q));
         q = docker_archive_manifest_parse(data, size, &s->docker, &err);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': manifest.json: %s", s->path,
+                return error_set(ret_error, q, "'%s': manifest.json: %s", s->path,
                                  err ?: strerror(-q));
 
         for (size_t i = 0; i < s->docker->n_entries; i++)
@@ -379,7 +369,7 @@ static int source_open_docker(Source *s, char **ret_error) {
                         break;
                 }
         if (!s->entry)
-                return set_error(
+                return error_set(
                         ret_error, -ENOENT,
                         s->ref ? "'%s' has no image '%s'"
                                : "'%s' holds several images, name one (docker-archive:FILE:REF)%s",
@@ -393,7 +383,7 @@ static int source_open_docker(Source *s, char **ret_error) {
                 return q;
         q = tar_reader_read_all(r, OCI_CONFIG_SIZE_MAX, &data, &size);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': %s: %s", s->path, s->entry->config,
+                return error_set(ret_error, q, "'%s': %s: %s", s->path, s->entry->config,
                                  tar_reader_error(r) ?: strerror(-q));
         /* The config's name is its digest: "<hex>.json" (docker before 25) or
          * "blobs/sha256/<hex>" (an OCI layout inside the archive). */
@@ -403,16 +393,16 @@ static int source_open_docker(Source *s, char **ret_error) {
                 if (q < 0)
                         return q;
                 if (!digest_equal(&want, &got))
-                        return set_error(ret_error, -EBADMSG, "'%s': config %s: digest mismatch",
+                        return error_set(ret_error, -EBADMSG, "'%s': config %s: digest mismatch",
                                          s->path, s->entry->config);
         }
         q = oci_image_config_parse(data, size, &s->config, &err);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': config %s: %s", s->path, s->entry->config,
+                return error_set(ret_error, q, "'%s': config %s: %s", s->path, s->entry->config,
                                  err ?: strerror(-q));
         s->n_layers = strv_length(s->entry->layers);
         if (s->config->n_diff_ids != s->n_layers)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': the config lists %zu layers, manifest.json %zu", s->path,
                                  s->config->n_diff_ids, s->n_layers);
         (void) path;
@@ -453,7 +443,7 @@ static int source_open(const char *spec, Source **ret, char **ret_error) {
                 bool oci = startswith(spec, "oci:");
                 r = split_transport(spec, oci ? "oci:" : "docker-archive:", &s->path, &s->ref);
                 if (r == -EINVAL)
-                        return set_error(ret_error, -EINVAL, "source '%s' names no path", spec);
+                        return error_set(ret_error, -EINVAL, "source '%s' names no path", spec);
                 if (r < 0)
                         return r;
                 s->kind = oci ? SOURCE_OCI : SOURCE_DOCKER_ARCHIVE;
@@ -465,16 +455,16 @@ static int source_open(const char *spec, Source **ret, char **ret_error) {
                 if (!s->path)
                         return -ENOMEM;
                 if (stat(spec, &st) < 0)
-                        return set_error(ret_error, -errno, "cannot access source '%s': %m", spec);
+                        return error_set(ret_error, -errno, "cannot access source '%s': %m", spec);
                 if (S_ISDIR(st.st_mode))
                         s->kind = SOURCE_DIRECTORY;
                 else if (S_ISREG(st.st_mode)) {
                         s->kind = SOURCE_TAR;
                         s->fd = open(spec, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                         if (s->fd < 0)
-                                return set_error(ret_error, -errno, "cannot open '%s': %m", spec);
+                                return error_set(ret_error, -errno, "cannot open '%s': %m", spec);
                 } else
-                        return set_error(ret_error, -EINVAL,
+                        return error_set(ret_error, -EINVAL,
                                          "source '%s' is neither a directory nor a file", spec);
                 s->n_layers = 1;
         }
@@ -511,15 +501,15 @@ static int check_input_digest(Source *s, TarReader *r, size_t i, const Digest *w
 
         q = tar_reader_input_digest(r, &got, &size);
         if (q < 0)
-                return set_error(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
+                return error_set(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
                                  tar_reader_error(r) ?: strerror(-q));
         if (want_size && size != *want_size)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': layer %zu (%s): size mismatch (%llu bytes, expected %llu)",
                                  s->path, i + 1, digest_format(want, a), (unsigned long long) size,
                                  (unsigned long long) *want_size);
         if (!digest_equal(&got, want))
-                return set_error(ret_error, -EBADMSG, "'%s': layer %zu (%s): digest mismatch",
+                return error_set(ret_error, -EBADMSG, "'%s': layer %zu (%s): digest mismatch",
                                  s->path, i + 1, digest_format(want, a));
         return 0;
 }
@@ -530,9 +520,9 @@ static int import_tar(Source *s, size_t i, TarReader *r, FsTree *tree, const FsD
                 r, tree, sink, &(TarImportOptions){ .progress = import_progress, .userdata = p });
         if (q < 0) {
                 if (s->kind == SOURCE_TAR)
-                        return set_error(ret_error, q, "'%s': %s", s->path,
+                        return error_set(ret_error, q, "'%s': %s", s->path,
                                          tar_reader_error(r) ?: strerror(-q));
-                return set_error(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
+                return error_set(ret_error, q, "'%s': layer %zu: %s", s->path, i + 1,
                                  tar_reader_error(r) ?: strerror(-q));
         }
         return 0;
@@ -552,7 +542,7 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                                &(DirImportOptions){ .progress = import_progress, .userdata = p },
                                &err);
                 if (q < 0)
-                        return set_error(ret_error, q, "'%s': %s", s->path, err ?: strerror(-q));
+                        return error_set(ret_error, q, "'%s': %s", s->path, err ?: strerror(-q));
                 return 0;
 
         case SOURCE_TAR: {
@@ -569,7 +559,7 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                 const OciDescriptor *d = &s->manifest->layers[i];
                 q = oci_layout_open_blob(s->layout, &d->digest, &fd, NULL);
                 if (q < 0)
-                        return set_error(ret_error, q, "'%s': layer %zu: blob %s", s->path, i + 1,
+                        return error_set(ret_error, q, "'%s': layer %zu: blob %s", s->path, i + 1,
                                          q == -ENOENT ? "missing" : strerror(-q));
                 p->total = d->size;
                 /* the blob's digest is computed while it is read, and checked at the end: a
@@ -584,7 +574,7 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                     check_input_digest(s, r, i, &d->digest, &d->size, ret_error) < 0)
                         return -EBADMSG;
                 if (q < 0)
-                        return set_error(ret_error, q, "%s", err);
+                        return error_set(ret_error, q, "%s", err);
                 return check_input_digest(s, r, i, &d->digest, &d->size, ret_error);
         }
 
@@ -605,73 +595,66 @@ static int source_import_layer(Source *s, size_t i, FsTree *tree, const FsDataSi
                     check_input_digest(s, r, i, &want, NULL, ret_error) < 0)
                         return -EBADMSG;
                 if (q < 0)
-                        return set_error(ret_error, q, "%s", err);
+                        return error_set(ret_error, q, "%s", err);
                 return check_input_digest(s, r, i, &want, NULL, ret_error);
         }
         }
         return -EINVAL;
 }
 
-static int pread_exact(int fd, void *buf, size_t n, uint64_t offset) {
-        uint8_t *p = buf;
+/* The start of the layer digest: [0, size) hashed on its own thread while the tree is built. */
+typedef struct PrefixJob {
+        int fd;
+        uint64_t size;
+        CryptoHash *h;
+        int error;
+} PrefixJob;
 
-        while (n > 0) {
-                ssize_t k = pread(fd, p, n, (off_t) offset);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
+static void *prefix_thread(void *userdata) {
+        PrefixJob *j = userdata;
+
+        j->error = hash_fd_range(j->fd, j->h, 0, j->size);
+        return NULL;
 }
 
-/* Hashes [from, to) of fd into h. */
-static int hash_range(int fd, CryptoHash *h, uint64_t from, uint64_t to, uint8_t *buf) {
+/* docs/image-format.md: salt = SHA-256 of the squashfs superblock (96 bytes) followed by the
+ * bytes from the start of the inode table to the hash offset (all metadata tables and the
+ * padding). It depends only on the image, and is known before the data is read again. */
+static int layer_salt(int fd, uint64_t size, uint64_t tables_start,
+                      uint8_t ret[static SHA256_DIGEST_SIZE]) {
+        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
         int r;
 
-        while (from < to) {
-                size_t n = (size_t) MIN((uint64_t) READ_CHUNK, to - from);
-                r = pread_exact(fd, buf, n, from);
-                if (r < 0)
-                        return r;
-                r = crypto_hash_update(h, buf, n);
-                if (r < 0)
-                        return r;
-                from += n;
-        }
-        return 0;
+        if (tables_start < SQUASHFS_SUPERBLOCK_SIZE || tables_start > size)
+                return -EINVAL;
+        r = crypto_hash_new(HASH_SHA256, &h);
+        if (r >= 0)
+                r = hash_fd_range(fd, h, 0, SQUASHFS_SUPERBLOCK_SIZE);
+        if (r >= 0)
+                r = hash_fd_range(fd, h, tables_start, size);
+        if (r >= 0)
+                r = crypto_hash_final(h, ret);
+        return r;
 }
 
 /* Adds the verity hash area after the squashfs image (size bytes, a multiple of 4096) and
- * computes the layer's digest, reading the file back. */
-static int layer_seal(int fd, uint64_t size, const ImageBuildOptions *o, LayerProgress *p,
-                      ImageLayer *ret) {
-        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL, *salt_h = NULL;
-        _cleanup_free_ uint8_t *buf = NULL;
+ * computes the layer's digest from the file as read back: the squashfs part on one thread
+ * while the tree is built on the others, then the hash area. */
+static int layer_seal(int fd, uint64_t size, uint64_t tables_start, const ImageBuildOptions *o,
+                      LayerProgress *p, ImageLayer *ret) {
+        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
         VerityParams vp;
         ImageLayer layer = {};
+        PrefixJob job;
+        pthread_t tid;
+        bool threaded;
         uint64_t area;
         int r;
 
-        buf = malloc(READ_CHUNK);
-        if (!buf)
-                return -ENOMEM;
         r = crypto_hash_new(HASH_SHA256, &h);
         if (r < 0)
                 return r;
-        /* one pass over the squashfs image: the start of the layer digest, and the salt */
-        r = hash_range(fd, h, 0, size, buf);
-        if (r < 0)
-                return r;
-        r = crypto_hash_copy(h, &salt_h);
-        if (r < 0)
-                return r;
-        r = crypto_hash_final(salt_h, layer.verity.salt);
+        r = layer_salt(fd, size, tables_start, layer.verity.salt);
         if (r < 0)
                 return r;
         layer.verity.salt_size = SHA256_DIGEST_SIZE;
@@ -679,15 +662,25 @@ static int layer_seal(int fd, uint64_t size, const ImageBuildOptions *o, LayerPr
         layer.verity.hash_offset = size;
         image_layer_verity_params(&layer.verity, &vp);
 
+        job = (PrefixJob){ .fd = fd, .size = size, .h = h };
+        threaded = pthread_create(&tid, NULL, prefix_thread, &job) == 0;
+        if (!threaded)
+                prefix_thread(&job);
         r = verity_format(fd, &vp,
                           &(VerityOptions){ .threads = o->threads,
                                             .progress = verity_progress,
                                             .userdata = p },
                           layer.verity.root_hash);
+        if (threaded)
+                (void) pthread_join(tid, NULL);
         if (r < 0)
                 return r;
+        if (job.error < 0)
+                return job.error;
         area = verity_hash_area_size(vp.data_blocks);
-        r = hash_range(fd, h, size, size + area, buf);
+        /* start writing the tree to disk (see squashfs.c, write-behind) while it is hashed */
+        (void) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        r = hash_fd_range(fd, h, size, size + area);
         if (r < 0)
                 return r;
         r = crypto_hash_final(h, layer.digest.sha256);
@@ -704,12 +697,12 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
         _cleanup_close_ int fd = -1;
         ImageLayer layer;
         LayerProgress p = { .options = o };
-        uint64_t size = 0;
+        uint64_t size = 0, tables_start = 0;
         int r;
 
         r = oci_layout_blob_tmpfile(l, &fd, &tmp);
         if (r < 0)
-                return set_error(ret_error, r, "cannot create a blob in '%s': %s",
+                return error_set(ret_error, r, "cannot create a blob in '%s': %s",
                                  oci_layout_path(l), strerror(-r));
 
         {
@@ -749,8 +742,9 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
                 r = fs_tree_finalize(tree);
                 if (r >= 0)
                         r = squashfs_writer_finish(w, tree, &size);
+                tables_start = squashfs_writer_tables_start(w);
                 if (r < 0) {
-                        set_error(ret_error, r,
+                        error_set(ret_error, r,
                                   "'%s': layer %zu: cannot write the squashfs image: %s", s->path,
                                   i + 1, strerror(-r));
                         goto fail;
@@ -758,16 +752,16 @@ static int build_layer(OciLayout *l, Source *s, size_t i, const ImageBuildOption
         }
 
         snprintf(p.what, sizeof p.what, "layer %zu/%zu: verity", i + 1, s->n_layers);
-        r = layer_seal(fd, size, o, &p, &layer);
+        r = layer_seal(fd, size, tables_start, o, &p, &layer);
         if (r < 0) {
-                set_error(ret_error, r, "layer %zu: cannot build the verity hash tree: %s", i + 1,
+                error_set(ret_error, r, "layer %zu: cannot build the verity hash tree: %s", i + 1,
                           strerror(-r));
                 goto fail;
         }
         r = oci_layout_blob_commit(l, fd, tmp, &layer.digest);
         tmp = mfree(tmp);
         if (r < 0)
-                return set_error(ret_error, r, "cannot store layer %zu in '%s': %s", i + 1,
+                return error_set(ret_error, r, "cannot store layer %zu in '%s': %s", i + 1,
                                  oci_layout_path(l), strerror(-r));
         *ret = layer;
         return 0;
@@ -881,7 +875,7 @@ int image_build(OciLayout *l, const ImageBuildOptions *o, Image **ret, char **re
         int r;
 
         if (oci_reference_split(o->ref, &name, &tag) < 0)
-                return set_error(ret_error, -EINVAL, "'%s' is not NAME:TAG", o->ref);
+                return error_set(ret_error, -EINVAL, "'%s' is not NAME:TAG", o->ref);
         if (opts.threads == 0)
                 opts.threads = verity_default_threads();
         r = source_open(o->source, &s, ret_error);
@@ -903,11 +897,11 @@ int image_build(OciLayout *l, const ImageBuildOptions *o, Image **ret, char **re
         }
         r = write_config(l, s, &opts, img);
         if (r < 0)
-                return set_error(ret_error, r, "cannot store the image config in '%s': %s",
+                return error_set(ret_error, r, "cannot store the image config in '%s': %s",
                                  oci_layout_path(l), strerror(-r));
         r = write_manifest(l, img);
         if (r < 0)
-                return set_error(ret_error, r, "cannot store the image manifest in '%s': %s",
+                return error_set(ret_error, r, "cannot store the image manifest in '%s': %s",
                                  oci_layout_path(l), strerror(-r));
         r = oci_layout_tag(l, o->ref,
                            &(OciDescriptor){ .media_type = (char *) OCI_MEDIA_TYPE_MANIFEST,

@@ -10,25 +10,13 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "error-util.h"
 #include "fd-util.h"
 #include "image.h"
+#include "io-util.h"
 #include "squashfs.h"
 #include "string-util.h"
 #include "verity.h"
-
-#define READ_CHUNK (1U << 20)
-
-_printf_(3, 4) static int set_error(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (ret_error && !*ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return r;
-}
 
 int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error) {
         _cleanup_(image_freep) Image *img = NULL;
@@ -50,7 +38,7 @@ int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error) 
         img->manifest_size = d.size;
         digest_format(&d.digest, dg);
         if (!streq(d.media_type, OCI_MEDIA_TYPE_MANIFEST)) {
-                r = set_error(ret_error, -EBADMSG, "'%s': %s is a %s, not an image manifest", ref,
+                r = error_set(ret_error, -EBADMSG, "'%s': %s is a %s, not an image manifest", ref,
                               dg, d.media_type);
                 oci_descriptor_done(&d);
                 return r;
@@ -60,16 +48,16 @@ int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error) 
         r = oci_layout_read_blob(l, &img->manifest_digest, img->manifest_size,
                                  OCI_MANIFEST_SIZE_MAX, &data, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': manifest %s", ref, err ?: strerror(-r));
+                return error_set(ret_error, r, "'%s': manifest %s", ref, err ?: strerror(-r));
         r = oci_manifest_parse(data, img->manifest_size, &m, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': manifest %s: %s", ref, dg,
+                return error_set(ret_error, r, "'%s': manifest %s: %s", ref, dg,
                                  err ?: strerror(-r));
         if (!streq_ptr(m->config.media_type, OCI_MEDIA_TYPE_CONFIG))
-                return set_error(ret_error, -EBADMSG, "'%s': manifest %s: the config is a %s", ref,
+                return error_set(ret_error, -EBADMSG, "'%s': manifest %s: the config is a %s", ref,
                                  dg, m->config.media_type);
         if (m->n_layers == 0)
-                return set_error(ret_error, -EBADMSG, "'%s': manifest %s has no layers", ref, dg);
+                return error_set(ret_error, -EBADMSG, "'%s': manifest %s has no layers", ref, dg);
 
         img->config_digest = m->config.digest;
         img->config_size = m->config.size;
@@ -77,13 +65,13 @@ int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error) 
         r = oci_layout_read_blob(l, &m->config.digest, m->config.size, OCI_CONFIG_SIZE_MAX, &data,
                                  &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': config %s", ref, err ?: strerror(-r));
+                return error_set(ret_error, r, "'%s': config %s", ref, err ?: strerror(-r));
         r = oci_image_config_parse(data, m->config.size, &img->config, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': config %s: %s", ref,
+                return error_set(ret_error, r, "'%s': config %s: %s", ref,
                                  digest_format(&m->config.digest, dg), err ?: strerror(-r));
         if (img->config->n_diff_ids != m->n_layers)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': the config lists %zu layers, the manifest %zu", ref,
                                  img->config->n_diff_ids, m->n_layers);
 
@@ -94,13 +82,13 @@ int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error) 
                 ImageLayer *layer = &img->layers[i];
                 r = mos_layer_verity_from_descriptor(&m->layers[i], &layer->verity, &err);
                 if (r < 0)
-                        return set_error(ret_error, r, "'%s': layer %zu (%s): %s", ref, i + 1,
+                        return error_set(ret_error, r, "'%s': layer %zu (%s): %s", ref, i + 1,
                                          digest_format(&m->layers[i].digest, dg),
                                          err ?: strerror(-r));
                 layer->digest = m->layers[i].digest;
                 layer->size = m->layers[i].size;
                 if (!digest_equal(&img->config->diff_ids[i], &layer->digest))
-                        return set_error(ret_error, -EBADMSG,
+                        return error_set(ret_error, -EBADMSG,
                                          "'%s': layer %zu (%s): not the config's diff_id", ref,
                                          i + 1, dg);
                 img->n_layers++;
@@ -120,26 +108,10 @@ typedef struct DigestJob {
 static void *digest_thread(void *userdata) {
         DigestJob *j = userdata;
         _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
-        _cleanup_free_ uint8_t *buf = malloc(READ_CHUNK);
-        uint64_t off = 0;
 
-        if (!buf) {
-                j->error = -ENOMEM;
-                return NULL;
-        }
         j->error = crypto_hash_new(HASH_SHA256, &h);
-        while (j->error >= 0 && off < j->size) {
-                size_t n = (size_t) MIN((uint64_t) READ_CHUNK, j->size - off);
-                ssize_t k = pread(j->fd, buf, n, (off_t) off);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0) {
-                        j->error = k < 0 ? -errno : -EIO;
-                        break;
-                }
-                j->error = crypto_hash_update(h, buf, (size_t) k);
-                off += (uint64_t) k;
-        }
+        if (j->error >= 0)
+                j->error = hash_fd_range(j->fd, h, 0, j->size);
         if (j->error >= 0)
                 j->error = crypto_hash_final(h, j->result.sha256);
         return NULL;
@@ -175,10 +147,10 @@ static int verify_layer(OciLayout *l, const char *ref, size_t i, size_t n, const
         digest_format(&layer->digest, dg);
         r = oci_layout_open_blob(l, &layer->digest, &fd, &size);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': layer %zu (%s): %s", ref, i + 1, dg,
+                return error_set(ret_error, r, "'%s': layer %zu (%s): %s", ref, i + 1, dg,
                                  r == -ENOENT ? "blob missing" : strerror(-r));
         if (size != layer->size)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': layer %zu (%s): size mismatch (%llu bytes, expected %llu)",
                                  ref, i + 1, dg, (unsigned long long) size,
                                  (unsigned long long) layer->size);
@@ -200,41 +172,41 @@ static int verify_layer(OciLayout *l, const char *ref, size_t i, size_t n, const
                 (void) pthread_join(tid, NULL);
 
         if (rv == -EUCLEAN)
-                return set_error(ret_error, -EUCLEAN,
+                return error_set(ret_error, -EUCLEAN,
                                  "'%s': layer %zu (%s): %s block at offset %llu does not match the "
                                  "verity root hash",
                                  ref, i + 1, dg, f.hash_block ? "hash" : "data",
                                  (unsigned long long) f.offset);
         if (rv < 0)
-                return set_error(ret_error, rv,
+                return error_set(ret_error, rv,
                                  "'%s': layer %zu (%s): cannot check the verity hash tree: %s", ref,
                                  i + 1, dg, strerror(-rv));
         if (job.error < 0)
-                return set_error(ret_error, job.error,
+                return error_set(ret_error, job.error,
                                  "'%s': layer %zu (%s): cannot read the blob: %s", ref, i + 1, dg,
                                  strerror(-job.error));
         if (!digest_equal(&job.result, &layer->digest))
-                return set_error(ret_error, -EBADMSG, "'%s': layer %zu (%s): digest mismatch", ref,
+                return error_set(ret_error, -EBADMSG, "'%s': layer %zu (%s): digest mismatch", ref,
                                  i + 1, dg);
 
         r = squashfs_check_superblock(fd, vp.hash_offset, &info, &serr);
         if (r < 0)
-                return set_error(ret_error, r, "'%s': layer %zu (%s): squashfs superblock: %s", ref,
+                return error_set(ret_error, r, "'%s': layer %zu (%s): squashfs superblock: %s", ref,
                                  i + 1, dg, serr ?: strerror(-r));
         /* docs/image-format.md: the squashfs image is padded with zeros to the hash offset */
         if (vp.hash_offset - info.bytes_used >= VERITY_BLOCK_SIZE)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s': layer %zu (%s): data after the squashfs image", ref, i + 1,
                                  dg);
         if (vp.hash_offset > info.bytes_used) {
                 size_t k = (size_t) (vp.hash_offset - info.bytes_used);
                 if (pread(fd, pad, k, (off_t) info.bytes_used) != (ssize_t) k)
-                        return set_error(ret_error, -EIO,
+                        return error_set(ret_error, -EIO,
                                          "'%s': layer %zu (%s): cannot read the padding", ref,
                                          i + 1, dg);
                 for (size_t b = 0; b < k; b++)
                         if (pad[b] != 0)
-                                return set_error(ret_error, -EBADMSG,
+                                return error_set(ret_error, -EBADMSG,
                                                  "'%s': layer %zu (%s): the padding after the "
                                                  "squashfs image is not zero",
                                                  ref, i + 1, dg);

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "error-util.h"
 #include "fd-util.h"
 #include "fileio.h"
+#include "io-util.h"
 #include "json.h"
 #include "log.h"
 #include "oci-layout.h"
@@ -43,18 +45,6 @@ OciLayout *oci_layout_free(OciLayout *l) {
 
 const char *oci_layout_path(const OciLayout *l) {
         return l->path;
-}
-
-_printf_(3, 4) static int set_error(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return r;
 }
 
 static int lock_fd(int fd, int op) {
@@ -113,20 +103,20 @@ static int layout_check(OciLayout *l, char **ret_error) {
 
         r = read_full_file_at(l->dir_fd, LAYOUT_FILE, 4096, &data, &size);
         if (r == -ENOENT)
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s' is not an OCI image layout (no %s file)", l->path,
                                  LAYOUT_FILE);
         if (r < 0)
-                return set_error(ret_error, r, "cannot read '%s/%s': %s", l->path, LAYOUT_FILE,
+                return error_set(ret_error, r, "cannot read '%s/%s': %s", l->path, LAYOUT_FILE,
                                  strerror(-r));
         r = json_parse_strict(data, size, 4096, &j, &err);
         if (r < 0)
-                return set_error(ret_error, -EBADMSG, "'%s/%s' is malformed: %s", l->path,
+                return error_set(ret_error, -EBADMSG, "'%s/%s' is malformed: %s", l->path,
                                  LAYOUT_FILE, err ?: "invalid JSON");
         /* image-layout.md: imageLayoutVersion "1.0.0" */
         v = json_object_get(j, "imageLayoutVersion");
         if (!json_is_string(v) || !streq(json_string_value(v), "1.0.0"))
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "'%s/%s': imageLayoutVersion is not \"1.0.0\"", l->path,
                                  LAYOUT_FILE);
         return 0;
@@ -145,10 +135,10 @@ int oci_layout_open(const char *path, OciLayoutFlags flags, OciLayout **ret, cha
                 return -ENOMEM;
 
         if ((flags & OCI_LAYOUT_CREATE) && mkdir(path, 0755) < 0 && errno != EEXIST)
-                return set_error(ret_error, -errno, "cannot create '%s': %m", path);
+                return error_set(ret_error, -errno, "cannot create '%s': %m", path);
         l->dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (l->dir_fd < 0)
-                return set_error(ret_error, -errno, "cannot open '%s': %m", path);
+                return error_set(ret_error, -errno, "cannot open '%s': %m", path);
 
         if (flags & OCI_LAYOUT_CREATE) {
                 /* initialise under the index lock, so two first runs do not race */
@@ -158,7 +148,7 @@ int oci_layout_open(const char *path, OciLayoutFlags flags, OciLayout **ret, cha
                 if (faccessat(l->dir_fd, LAYOUT_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
                         r = dir_is_empty(l->dir_fd);
                         if (r == 0)
-                                r = set_error(ret_error, -EBADMSG,
+                                r = error_set(ret_error, -EBADMSG,
                                               "'%s' is neither empty nor an OCI image layout",
                                               path);
                         else if (r > 0)
@@ -167,7 +157,7 @@ int oci_layout_open(const char *path, OciLayoutFlags flags, OciLayout **ret, cha
                 (void) flock(l->dir_fd, LOCK_UN);
                 if (r < 0)
                         return r == -EBADMSG ? r
-                                             : set_error(ret_error, r,
+                                             : error_set(ret_error, r,
                                                          "cannot create a layout in '%s': %s", path,
                                                          strerror(-r));
         }
@@ -177,22 +167,22 @@ int oci_layout_open(const char *path, OciLayoutFlags flags, OciLayout **ret, cha
 
         l->blobs_fd = openat(l->dir_fd, BLOBS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (l->blobs_fd < 0)
-                return set_error(ret_error, errno == ENOENT ? -EBADMSG : -errno,
+                return error_set(ret_error, errno == ENOENT ? -EBADMSG : -errno,
                                  "'%s' has no usable %s directory: %m", path, BLOBS_DIR);
         r = lock_fd(l->blobs_fd, (flags & OCI_LAYOUT_EXCLUSIVE) ? LOCK_EX : LOCK_SH);
         if (r < 0)
-                return set_error(ret_error, r, "cannot lock '%s/%s': %s", path, BLOBS_DIR,
+                return error_set(ret_error, r, "cannot lock '%s/%s': %s", path, BLOBS_DIR,
                                  strerror(-r));
         l->sha256_fd = openat(l->dir_fd, SHA256_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (l->sha256_fd < 0 && errno == ENOENT) {
                 /* a layout whose images use no sha256 blobs yet */
                 if (mkdirat(l->dir_fd, SHA256_DIR, 0755) < 0 && errno != EEXIST)
-                        return set_error(ret_error, -errno, "cannot create '%s/%s': %m", path,
+                        return error_set(ret_error, -errno, "cannot create '%s/%s': %m", path,
                                          SHA256_DIR);
                 l->sha256_fd = openat(l->dir_fd, SHA256_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         }
         if (l->sha256_fd < 0)
-                return set_error(ret_error, -errno, "cannot open '%s/%s': %m", path, SHA256_DIR);
+                return error_set(ret_error, -errno, "cannot open '%s/%s': %m", path, SHA256_DIR);
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -206,14 +196,14 @@ static int read_index(OciLayout *l, OciIndex **ret, char **ret_error) {
 
         r = read_full_file_at(l->dir_fd, INDEX_FILE, OCI_INDEX_SIZE_MAX, &data, &size);
         if (r == -EFBIG)
-                return set_error(ret_error, r, "'%s/%s' is larger than %u bytes", l->path,
+                return error_set(ret_error, r, "'%s/%s' is larger than %u bytes", l->path,
                                  INDEX_FILE, OCI_INDEX_SIZE_MAX);
         if (r < 0)
-                return set_error(ret_error, r, "cannot read '%s/%s': %s", l->path, INDEX_FILE,
+                return error_set(ret_error, r, "cannot read '%s/%s': %s", l->path, INDEX_FILE,
                                  strerror(-r));
         r = oci_index_parse(data, size, ret, &err);
         if (r < 0)
-                return set_error(ret_error, r, "'%s/%s' is malformed: %s", l->path, INDEX_FILE,
+                return error_set(ret_error, r, "'%s/%s' is malformed: %s", l->path, INDEX_FILE,
                                  err ?: strerror(-r));
         return 0;
 }
@@ -231,7 +221,7 @@ int oci_layout_update_index(OciLayout *l, int (*fn)(OciIndex *index, void *userd
 
         r = lock_fd(l->dir_fd, LOCK_EX);
         if (r < 0)
-                return set_error(ret_error, r, "cannot lock '%s': %s", l->path, strerror(-r));
+                return error_set(ret_error, r, "cannot lock '%s': %s", l->path, strerror(-r));
         r = read_index(l, &index, ret_error);
         if (r >= 0)
                 r = fn(index, userdata);
@@ -240,7 +230,7 @@ int oci_layout_update_index(OciLayout *l, int (*fn)(OciIndex *index, void *userd
         if (r >= 0) {
                 r = write_file_atomic_at(l->dir_fd, INDEX_FILE, data, size, 0644, 0);
                 if (r < 0)
-                        set_error(ret_error, r, "cannot write '%s/%s': %s", l->path, INDEX_FILE,
+                        error_set(ret_error, r, "cannot write '%s/%s': %s", l->path, INDEX_FILE,
                                   strerror(-r));
         }
         (void) flock(l->dir_fd, LOCK_UN);
@@ -346,7 +336,7 @@ int oci_layout_untag(OciLayout *l, const char *ref, char **ret_error) {
         TagOp op = { .ref = ref };
         int r = oci_layout_update_index(l, do_untag, &op, ret_error);
         if (r == -ENOENT)
-                return set_error(ret_error, r, "no image '%s' in '%s'", ref, l->path);
+                return error_set(ret_error, r, "no image '%s' in '%s'", ref, l->path);
         return r;
 }
 
@@ -364,7 +354,7 @@ int oci_layout_resolve(OciLayout *l, const char *ref, OciDescriptor *ret, char *
                                 oci_descriptor_done(ret);
                         return r;
                 }
-        return set_error(ret_error, -ENOENT, "no image '%s' in '%s'", ref, l->path);
+        return error_set(ret_error, -ENOENT, "no image '%s' in '%s'", ref, l->path);
 }
 
 /* ---- blobs ---- */
@@ -404,25 +394,25 @@ int oci_layout_read_blob(OciLayout *l, const Digest *d, uint64_t size, size_t ma
 
         digest_format(d, s);
         if (size > max)
-                return set_error(ret_error, -EFBIG,
+                return error_set(ret_error, -EFBIG,
                                  "blob %s: size %llu is larger than the limit of %zu bytes", s,
                                  (unsigned long long) size, max);
         r = oci_layout_open_blob(l, d, &fd, NULL);
         if (r < 0)
-                return set_error(ret_error, r, "blob %s: %s", s,
+                return error_set(ret_error, r, "blob %s: %s", s,
                                  r == -ENOENT ? "missing" : strerror(-r));
         r = read_full_fd(fd, max, &data, &n);
         if (r == -EFBIG || (r >= 0 && n != size))
-                return set_error(ret_error, -EBADMSG,
+                return error_set(ret_error, -EBADMSG,
                                  "blob %s: size mismatch (expected %llu bytes)", s,
                                  (unsigned long long) size);
         if (r < 0)
-                return set_error(ret_error, r, "blob %s: %s", s, strerror(-r));
+                return error_set(ret_error, r, "blob %s: %s", s, strerror(-r));
         r = digest_compute(data, n, &got);
         if (r < 0)
                 return r;
         if (!digest_equal(&got, d))
-                return set_error(ret_error, -EBADMSG, "blob %s: digest mismatch", s);
+                return error_set(ret_error, -EBADMSG, "blob %s: digest mismatch", s);
         *ret = TAKE_PTR(data);
         return 0;
 }
@@ -463,33 +453,6 @@ void oci_layout_blob_abort(OciLayout *l, const char *tmp_path) {
         unlink_tmpfile_at(l->sha256_fd, tmp_path);
 }
 
-static int hash_fd(int fd, Digest *ret) {
-        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
-        _cleanup_free_ uint8_t *buf = malloc(1 << 20);
-        uint64_t off = 0;
-        int r;
-
-        if (!buf)
-                return -ENOMEM;
-        r = crypto_hash_new(HASH_SHA256, &h);
-        if (r < 0)
-                return r;
-        for (;;) {
-                ssize_t k = pread(fd, buf, 1 << 20, (off_t) off);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                r = crypto_hash_update(h, buf, (size_t) k);
-                if (r < 0)
-                        return r;
-                off += (uint64_t) k;
-        }
-        return crypto_hash_final(h, ret->sha256);
-}
-
 int oci_layout_write_blob(OciLayout *l, const void *data, size_t size, Digest *ret) {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -1;
@@ -505,8 +468,14 @@ int oci_layout_write_blob(OciLayout *l, const void *data, size_t size, Digest *r
         r = loop_write(fd, data, size);
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
-        if (r >= 0)
-                r = hash_fd(fd, &got);
+        if (r >= 0) {
+                _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
+                r = crypto_hash_new(HASH_SHA256, &h);
+                if (r >= 0)
+                        r = hash_fd_range(fd, h, 0, size);
+                if (r >= 0)
+                        r = crypto_hash_final(h, got.sha256);
+        }
         if (r >= 0 && !digest_equal(&got, &want))
                 r = -EIO; /* what we read back is not what we wrote */
         if (r < 0) {
@@ -561,7 +530,7 @@ static int reach_descriptor(OciLayout *l, Reach *reach, const OciDescriptor *d, 
         if (!oci_media_type_is_manifest(d->media_type) && !oci_media_type_is_index(d->media_type))
                 return 0; /* a leaf */
         if (depth > 8)
-                return set_error(ret_error, -EBADMSG, "image indexes nested too deeply");
+                return error_set(ret_error, -EBADMSG, "image indexes nested too deeply");
 
         digest_format(&d->digest, s);
         r = oci_layout_read_blob(l, &d->digest, d->size,
@@ -571,14 +540,14 @@ static int reach_descriptor(OciLayout *l, Reach *reach, const OciDescriptor *d, 
         if (r == -ENOENT)
                 return 0; /* nothing to keep below a missing blob */
         if (r < 0)
-                return set_error(ret_error, -EBADMSG, "refusing to collect garbage: %s",
+                return error_set(ret_error, -EBADMSG, "refusing to collect garbage: %s",
                                  err ?: strerror(-r));
 
         if (oci_media_type_is_index(d->media_type)) {
                 _cleanup_(oci_index_freep) OciIndex *i = NULL;
                 r = oci_index_parse(data, d->size, &i, &err);
                 if (r < 0)
-                        return set_error(ret_error, -EBADMSG,
+                        return error_set(ret_error, -EBADMSG,
                                          "refusing to collect garbage: index %s: %s", s,
                                          err ?: strerror(-r));
                 for (size_t k = 0; k < i->n_manifests; k++) {
@@ -590,7 +559,7 @@ static int reach_descriptor(OciLayout *l, Reach *reach, const OciDescriptor *d, 
                 _cleanup_(oci_manifest_freep) OciManifest *m = NULL;
                 r = oci_manifest_parse(data, d->size, &m, &err);
                 if (r < 0)
-                        return set_error(ret_error, -EBADMSG,
+                        return error_set(ret_error, -EBADMSG,
                                          "refusing to collect garbage: manifest %s: %s", s,
                                          err ?: strerror(-r));
                 r = reach_add(reach, &m->config.digest);
@@ -645,7 +614,7 @@ int oci_layout_gc(OciLayout *l, uint64_t *ret_removed, uint64_t *ret_bytes, char
                     S_ISDIR(st.st_mode))
                         continue;
                 if (unlinkat(l->sha256_fd, de->d_name, 0) < 0) {
-                        r = set_error(ret_error, -errno, "cannot remove '%s/%s/%s': %m", l->path,
+                        r = error_set(ret_error, -errno, "cannot remove '%s/%s/%s': %m", l->path,
                                       SHA256_DIR, de->d_name);
                         goto finish;
                 }

@@ -6,6 +6,7 @@
  * id table, xattr tables. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include <sqfs/xattr_writer.h>
 
 #include "crypto.h"
+#include "io-util.h"
 #include "log.h"
 #include "squashfs.h"
 #include "string-util.h"
@@ -65,7 +67,12 @@ typedef struct FdFile {
         sqfs_file_t base;
         int fd;
         uint64_t size;
+        uint64_t written_back; /* writeback started up to here */
 } FdFile;
+
+/* Write-behind: the blob is fsynced before it is committed, so start writing it to disk as
+ * it grows instead of all at once at the end. */
+#define WRITE_BEHIND (8U << 20)
 
 static void fd_file_destroy(sqfs_object_t *o) {
         /* embedded in its owner; the fd is closed by whoever opened it */
@@ -73,42 +80,28 @@ static void fd_file_destroy(sqfs_object_t *o) {
 
 static int fd_file_read_at(sqfs_file_t *f, sqfs_u64 offset, void *buffer, size_t size) {
         FdFile *ff = (FdFile *) f;
-        uint8_t *p = buffer;
 
         if (offset > ff->size || size > ff->size - offset)
                 return SQFS_ERROR_OUT_OF_BOUNDS;
-        while (size > 0) {
-                ssize_t k = pread(ff->fd, p, size, (off_t) offset);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return SQFS_ERROR_IO;
-                p += k;
-                size -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
+        return pread_full(ff->fd, buffer, size, offset) < 0 ? SQFS_ERROR_IO : 0;
 }
 
 static int fd_file_write_at(sqfs_file_t *f, sqfs_u64 offset, const void *buffer, size_t size) {
         FdFile *ff = (FdFile *) f;
-        const uint8_t *p = buffer;
         uint64_t end = offset + size;
 
         if (end < offset || end > INT64_MAX)
                 return SQFS_ERROR_OVERFLOW;
-        while (size > 0) {
-                ssize_t k = pwrite(ff->fd, p, size, (off_t) offset);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return SQFS_ERROR_IO;
-                p += k;
-                size -= (size_t) k;
-                offset += (uint64_t) k;
-        }
+        if (pwrite_full(ff->fd, buffer, size, offset) < 0)
+                return SQFS_ERROR_IO;
         if (end > ff->size)
                 ff->size = end;
+        if (ff->size > ff->written_back + WRITE_BEHIND) {
+                (void) sync_file_range(ff->fd, (off_t) ff->written_back,
+                                       (off_t) (ff->size - ff->written_back),
+                                       SYNC_FILE_RANGE_WRITE);
+                ff->written_back = ff->size;
+        }
         return 0;
 }
 
@@ -155,6 +148,7 @@ struct SquashfsWriter {
         sqfs_meta_writer_t *im, *dm;
         sqfs_dir_writer_t *dirwr;
         bool in_file;
+        bool finished;
         uint32_t inode_count;
 };
 
@@ -165,6 +159,14 @@ void squashfs_payload_free(void *payload) {
 SquashfsWriter *squashfs_writer_free(SquashfsWriter *w) {
         if (!w)
                 return NULL;
+        /* libsquashfs does not free the block of a file still being written, nor the fragment
+         * block being filled: hand them over first (whatever it writes goes into a file that is
+         * being thrown away) */
+        if (w->proc && !w->finished) {
+                if (w->in_file)
+                        (void) sqfs_block_processor_end_file(w->proc);
+                (void) sqfs_block_processor_finish(w->proc);
+        }
         /* the block processor first: it joins its threads and still uses the others */
         sqfs_destroy(w->proc);
         sqfs_destroy(w->dirwr);
@@ -446,6 +448,7 @@ int squashfs_writer_finish(SquashfsWriter *w, FsTree *tree, uint64_t *ret_size) 
 
         if (w->in_file)
                 return -EINVAL;
+        w->finished = true;
         r = sqfs_to_errno(sqfs_block_processor_finish(w->proc));
         if (r < 0)
                 return r;
@@ -494,6 +497,13 @@ int squashfs_writer_finish(SquashfsWriter *w, FsTree *tree, uint64_t *ret_size) 
         }
         *ret_size = size;
         return 0;
+}
+
+_Static_assert(sizeof(sqfs_super_t) == SQUASHFS_SUPERBLOCK_SIZE,
+               "the on-disk superblock is 96 bytes");
+
+uint64_t squashfs_writer_tables_start(const SquashfsWriter *w) {
+        return w->super.inode_table_start;
 }
 
 /* ---- reading ---- */
@@ -737,7 +747,7 @@ int squashfs_list(int fd, char **ret) {
         dr = sqfs_dir_reader_create(&super, cmp, &f.base, 0);
         l.data = sqfs_data_reader_create(&f.base, super.block_size, cmp, 0);
         if (!ids || !l.xattrs || !dr || !l.data) {
-                r = SQFS_ERROR_ALLOC;
+                r = -ENOMEM;
                 goto out;
         }
         r = sqfs_id_table_read(ids, &f.base, &super, cmp);
@@ -747,35 +757,26 @@ int squashfs_list(int fd, char **ret) {
                 r = sqfs_data_reader_load_fragment_table(l.data, &super);
         if (r == 0)
                 r = sqfs_dir_reader_get_full_hierarchy(dr, ids, NULL, 0, &root);
-        if (r)
+        r = sqfs_to_errno(r);
+        if (r < 0)
                 goto out;
-
         l.out = open_memstream(&buf, &size);
         if (!l.out) {
-                r = SQFS_ERROR_ALLOC;
+                r = -ENOMEM;
                 goto out;
         }
         r = list_node(&l, root, ".");
         if (fclose(l.out) != 0 && r >= 0)
                 r = -ENOMEM;
-        if (r < 0) {
-                free(buf);
-                sqfs_dir_tree_destroy(root);
-                sqfs_destroy(l.data);
-                sqfs_destroy(dr);
-                sqfs_destroy(l.xattrs);
-                sqfs_destroy(ids);
-                sqfs_destroy(cmp);
-                return r;
-        }
-        *ret = buf;
-        r = 0;
+        if (r >= 0)
+                *ret = TAKE_PTR(buf);
 out:
+        free(buf);
         sqfs_dir_tree_destroy(root);
         sqfs_destroy(l.data);
         sqfs_destroy(dr);
         sqfs_destroy(l.xattrs);
         sqfs_destroy(ids);
         sqfs_destroy(cmp);
-        return sqfs_to_errno(r);
+        return r < 0 ? r : 0;
 }

@@ -50,6 +50,12 @@ void squashfs_writer_data_sink(SquashfsWriter *w, FsDataSink *ret);
  * owners, directories too large). */
 int squashfs_writer_finish(SquashfsWriter *w, FsTree *tree, uint64_t *ret_size);
 
+/* After squashfs_writer_finish(): where the metadata tables start (the inode table; everything
+ * before it but the superblock and compressor options is file data). */
+uint64_t squashfs_writer_tables_start(const SquashfsWriter *w);
+
+#define SQUASHFS_SUPERBLOCK_SIZE 96U
+
 typedef struct SquashfsInfo {
         uint64_t bytes_used;
         uint32_t inode_count;

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "crypto.h"
+#include "error-util.h"
 #include "log.h"
 #include "string-util.h"
 #include "tar-import.h"
@@ -51,19 +52,6 @@ TarReader *tar_reader_free(TarReader *r) {
         free(r->error);
         free(r);
         return NULL;
-}
-
-_printf_(3, 4) static int reader_error(TarReader *r, int error, const char *fmt, ...) {
-        va_list ap;
-        char *m = NULL;
-
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
-        free(r->error);
-        r->error = m;
-        return error;
 }
 
 const char *tar_reader_error(const TarReader *r) {
@@ -252,12 +240,13 @@ static int archive_failure(TarReader *r, const char *where) {
         const char *e = archive_error_string(r->a);
 
         if (r->input_error == -EBADMSG && r->gzip_error)
-                return reader_error(r, -EBADMSG, "truncated or corrupt archive: gzip: %s",
-                                    r->gzip_error);
+                return error_replace(&r->error, -EBADMSG, "truncated or corrupt archive: gzip: %s",
+                                     r->gzip_error);
         if (r->input_error < 0 && r->input_error != -EBADMSG)
-                return reader_error(r, r->input_error, "%s: cannot read the input: %s", where,
-                                    strerror(-r->input_error));
-        return reader_error(r, -EBADMSG, "%s: %s", where, e ?: "truncated or corrupt archive");
+                return error_replace(&r->error, r->input_error, "%s: cannot read the input: %s",
+                                     where, strerror(-r->input_error));
+        return error_replace(&r->error, -EBADMSG, "%s: %s", where,
+                             e ?: "truncated or corrupt archive");
 }
 
 static const char *entry_path(struct archive_entry *e) {
@@ -305,7 +294,7 @@ int tar_reader_read_all(TarReader *r, size_t max, char **ret, size_t *ret_size) 
         size_t have = 0;
 
         if (declared < 0 || (uint64_t) declared > max)
-                return reader_error(r, -EFBIG, "'%s' is larger than %zu bytes", path, max);
+                return error_replace(&r->error, -EFBIG, "'%s' is larger than %zu bytes", path, max);
         b = malloc((size_t) declared + 1);
         if (!b)
                 return -ENOMEM;
@@ -317,15 +306,15 @@ int tar_reader_read_all(TarReader *r, size_t max, char **ret, size_t *ret_size) 
                         if (k < 0)
                                 return (int) k;
                         if (k > 0)
-                                return reader_error(r, -EBADMSG, "'%s': more data than declared",
-                                                    path);
+                                return error_replace(&r->error, -EBADMSG,
+                                                     "'%s': more data than declared", path);
                         break;
                 }
                 k = tar_reader_read(r, b + have, (size_t) declared - have);
                 if (k < 0)
                         return (int) k;
                 if (k == 0)
-                        return reader_error(r, -EBADMSG, "'%s': truncated", path);
+                        return error_replace(&r->error, -EBADMSG, "'%s': truncated", path);
                 have += (size_t) k;
         }
         b[have] = '\0';
@@ -345,7 +334,8 @@ int tar_reader_input_digest(TarReader *r, Digest *ret, uint64_t *ret_size) {
                 k = input_pull(r, r->raw);
         while (k > 0);
         if (k < 0)
-                return reader_error(r, (int) k, "cannot read the input: %s", strerror((int) -k));
+                return error_replace(&r->error, (int) k, "cannot read the input: %s",
+                                     strerror((int) -k));
         q = crypto_hash_final(r->hash, d.sha256);
         if (q < 0)
                 return q;
@@ -376,8 +366,8 @@ static int entry_xattrs(TarReader *r, const char *path, Xattrs *ret) {
         while (archive_entry_xattr_next(r->entry, &name, &value, &size) == ARCHIVE_OK) {
                 FsXattr *n;
                 if (ret->n >= FS_XATTRS_MAX)
-                        return reader_error(r, -EFBIG, "'%s': more than %u xattrs", path,
-                                            FS_XATTRS_MAX);
+                        return error_replace(&r->error, -EFBIG, "'%s': more than %u xattrs", path,
+                                             FS_XATTRS_MAX);
                 n = reallocarray(ret->x, ret->n + 1, sizeof *n);
                 if (!n)
                         return -ENOMEM;
@@ -397,8 +387,8 @@ static int import_data(TarReader *r, FsNode *n, const char *path, uint64_t decla
         if (sink) {
                 q = sink->begin(sink->userdata, n);
                 if (q < 0)
-                        return reader_error(r, q, "'%s': cannot store the file: %s", path,
-                                            strerror(-q));
+                        return error_replace(&r->error, q, "'%s': cannot store the file: %s", path,
+                                             strerror(-q));
         }
         for (;;) {
                 /* not r->buf: libarchive still points into the input it was given */
@@ -409,22 +399,25 @@ static int import_data(TarReader *r, FsNode *n, const char *path, uint64_t decla
                         break;
                 total += (uint64_t) k;
                 if (total > declared)
-                        return reader_error(r, -EBADMSG, "'%s': more data than declared", path);
+                        return error_replace(&r->error, -EBADMSG, "'%s': more data than declared",
+                                             path);
                 if (sink) {
                         q = sink->write(sink->userdata, r->data, (size_t) k);
                         if (q < 0)
-                                return reader_error(r, q, "'%s': cannot store the file: %s", path,
-                                                    strerror(-q));
+                                return error_replace(&r->error, q,
+                                                     "'%s': cannot store the file: %s", path,
+                                                     strerror(-q));
                 }
         }
         if (total != declared)
-                return reader_error(r, -EBADMSG, "'%s': truncated (%llu of %llu bytes)", path,
-                                    (unsigned long long) total, (unsigned long long) declared);
+                return error_replace(&r->error, -EBADMSG, "'%s': truncated (%llu of %llu bytes)",
+                                     path, (unsigned long long) total,
+                                     (unsigned long long) declared);
         if (sink) {
                 q = sink->end(sink->userdata);
                 if (q < 0)
-                        return reader_error(r, q, "'%s': cannot store the file: %s", path,
-                                            strerror(-q));
+                        return error_replace(&r->error, q, "'%s': cannot store the file: %s", path,
+                                             strerror(-q));
         }
         return 0;
 }
@@ -441,14 +434,14 @@ static int import_member(TarReader *r, FsTree *tree, const FsDataSink *sink, uin
         int q;
 
         if (uid < 0 || uid > UINT32_MAX || gid < 0 || gid > UINT32_MAX)
-                return reader_error(r, -EBADMSG, "'%s': owner %lld:%lld out of range", path,
-                                    (long long) uid, (long long) gid);
+                return error_replace(&r->error, -EBADMSG, "'%s': owner %lld:%lld out of range",
+                                     path, (long long) uid, (long long) gid);
         if (size < 0 || (uint64_t) size > size_max)
-                return reader_error(r, -EFBIG,
-                                    "'%s': size %lld is larger than the limit of %llu bytes", path,
-                                    (long long) size, (unsigned long long) size_max);
+                return error_replace(&r->error, -EFBIG,
+                                     "'%s': size %lld is larger than the limit of %llu bytes", path,
+                                     (long long) size, (unsigned long long) size_max);
         if (!hardlink && archive_entry_filetype(e) == AE_IFLNK && !archive_entry_symlink(e))
-                return reader_error(r, -EBADMSG, "'%s': symlink without a target", path);
+                return error_replace(&r->error, -EBADMSG, "'%s': symlink without a target", path);
         q = entry_xattrs(r, path, &x);
         if (q < 0)
                 return q;
@@ -469,7 +462,8 @@ static int import_member(TarReader *r, FsTree *tree, const FsDataSink *sink, uin
         q = fs_tree_add(tree, &fe, &n);
         if (q < 0) {
                 if (q == -EBADMSG || q == -EFBIG)
-                        return reader_error(r, q, "%s", fs_tree_error(tree) ?: "invalid member");
+                        return error_replace(&r->error, q, "%s",
+                                             fs_tree_error(tree) ?: "invalid member");
                 return q;
         }
         /* Regular files carry data; a hard link, a whiteout or a directory never does here

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fd-util.h"
+#include "io-util.h"
 #include "log.h"
 #include "verity.h"
 
@@ -186,73 +187,9 @@ static void atomic_min_u64(atomic_uint_fast64_t *a, uint64_t v) {
                 ;
 }
 
-static int pread_full(int fd, void *buf, size_t n, uint64_t offset) {
-        uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = pread(fd, p, n, (off_t) offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO; /* short file */
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t n, uint64_t offset) {
-        const uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = pwrite(fd, p, n, (off_t) offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
-}
-
-static int salted_hasher_new(const VerityParams *p, CryptoHash **ret) {
-        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
-        int r;
-
-        r = crypto_hash_new(HASH_SHA256, &h);
-        if (r < 0)
-                return r;
-        r = crypto_hash_update(h, p->salt, p->salt_size);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(h);
-        return 0;
-}
-
-/* SHA-256(salt || block) for n consecutive blocks. */
-static int hash_blocks(const CryptoHash *salted, CryptoHash *work, const uint8_t *data, size_t n,
-                       uint8_t *out) {
-        int r;
-
-        for (size_t i = 0; i < n; i++) {
-                r = crypto_hash_copy_into(work, salted);
-                if (r < 0)
-                        return r;
-                r = crypto_hash_update(work, data + i * VERITY_BLOCK_SIZE, VERITY_BLOCK_SIZE);
-                if (r < 0)
-                        return r;
-                r = crypto_hash_final(work, out + i * SHA256_DIGEST_SIZE);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+/* SHA-256(salt || block) for n consecutive blocks: crypto_verity_hash_blocks(). */
+static int hasher_new(const VerityParams *p, CryptoVerityHasher **ret) {
+        return crypto_verity_hasher_new(p->salt, p->salt_size, ret);
 }
 
 static bool is_zero(const uint8_t *p, size_t n) {
@@ -263,15 +200,12 @@ static bool is_zero(const uint8_t *p, size_t n) {
 }
 
 static int level_worker_run(LevelJob *j, bool report_progress) {
-        _cleanup_(crypto_hash_freep) CryptoHash *salted = NULL, *work = NULL;
+        _cleanup_(crypto_verity_hasher_freep) CryptoVerityHasher *hasher = NULL;
         _cleanup_free_ uint8_t *in = NULL;
         uint8_t out[CHUNK_HASH_SIZE], stored[CHUNK_HASH_SIZE];
         int r;
 
-        r = salted_hasher_new(j->params, &salted);
-        if (r < 0)
-                return r;
-        r = crypto_hash_new(HASH_SHA256, &work);
+        r = hasher_new(j->params, &hasher);
         if (r < 0)
                 return r;
         in = aligned_alloc(VERITY_BLOCK_SIZE, CHUNK_SIZE);
@@ -294,7 +228,7 @@ static int level_worker_run(LevelJob *j, bool report_progress) {
                                j->in_offset + first * VERITY_BLOCK_SIZE);
                 if (r < 0)
                         return r;
-                r = hash_blocks(salted, work, in, nb, out);
+                r = crypto_verity_hash_blocks(hasher, in, nb, out);
                 if (r < 0)
                         return r;
 
@@ -394,7 +328,7 @@ static int check_file_size(int fd, const VerityParams *p, bool for_write) {
 
 static int hash_one_block(int fd, const VerityParams *p, uint64_t offset,
                           uint8_t ret[static SHA256_DIGEST_SIZE]) {
-        _cleanup_(crypto_hash_freep) CryptoHash *salted = NULL, *work = NULL;
+        _cleanup_(crypto_verity_hasher_freep) CryptoVerityHasher *hasher = NULL;
         _cleanup_free_ uint8_t *block = NULL;
         int r;
 
@@ -404,13 +338,10 @@ static int hash_one_block(int fd, const VerityParams *p, uint64_t offset,
         r = pread_full(fd, block, VERITY_BLOCK_SIZE, offset);
         if (r < 0)
                 return r;
-        r = salted_hasher_new(p, &salted);
+        r = hasher_new(p, &hasher);
         if (r < 0)
                 return r;
-        r = crypto_hash_new(HASH_SHA256, &work);
-        if (r < 0)
-                return r;
-        return hash_blocks(salted, work, block, 1, ret);
+        return crypto_verity_hash_blocks(hasher, block, 1, ret);
 }
 
 /* Walks the levels: from the data up (format) or from the root down (verify). */
@@ -456,20 +387,30 @@ static void walk_job(Walk *w, unsigned level, bool verify, LevelJob *j) {
         };
 }
 
+/* The geometry, a check that the file is large enough, and the superblock p describes. */
+static int walk_prepare(Walk *w, int fd, const VerityParams *p, const VerityOptions *o,
+                        bool for_write, uint8_t sb[static VERITY_BLOCK_SIZE]) {
+        int r;
+
+        r = walk_init(w, fd, p, o);
+        if (r < 0)
+                return r;
+        r = check_file_size(fd, p, for_write);
+        if (r < 0)
+                return r;
+        verity_superblock_build(p, sb);
+        return 0;
+}
+
 int verity_format(int fd, const VerityParams *p, const VerityOptions *o,
                   uint8_t ret_root_hash[static SHA256_DIGEST_SIZE]) {
         uint8_t sb[VERITY_BLOCK_SIZE], root[SHA256_DIGEST_SIZE];
         Walk w;
         int r;
 
-        r = walk_init(&w, fd, p, o);
+        r = walk_prepare(&w, fd, p, o, true, sb);
         if (r < 0)
                 return r;
-        r = check_file_size(fd, p, true);
-        if (r < 0)
-                return r;
-
-        verity_superblock_build(p, sb);
         r = pwrite_full(fd, sb, sizeof sb, p->hash_offset);
         if (r < 0)
                 return r;
@@ -503,14 +444,9 @@ int verity_verify(int fd, const VerityParams *p, const uint8_t root_hash[static 
         Walk w;
         int r;
 
-        r = walk_init(&w, fd, p, o);
+        r = walk_prepare(&w, fd, p, o, false, sb);
         if (r < 0)
                 return r;
-        r = check_file_size(fd, p, false);
-        if (r < 0)
-                return r;
-
-        verity_superblock_build(p, sb);
         r = pread_full(fd, stored_sb, sizeof stored_sb, p->hash_offset);
         if (r < 0)
                 return r;

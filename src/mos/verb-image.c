@@ -17,6 +17,7 @@
 #include "squashfs.h"
 #include "string-util.h"
 #include "verb-image.h"
+#include "verb-util.h"
 #include "verbs.h"
 
 enum {
@@ -51,7 +52,7 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                 { "json", no_argument, NULL, ARG_JSON },
                 {},
         };
-        int c;
+        int c, r;
 
         *a = (Args){};
         opterr = 0;
@@ -67,10 +68,9 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                         a->tag = optarg;
                         break;
                 case ARG_THREADS:
-                        if (safe_atou(optarg, &a->threads) < 0 || a->threads == 0 ||
-                            a->threads > 64)
-                                return verb_usage_error(
-                                        argv[0], "invalid --threads '%s', expected 1..64", optarg);
+                        r = verb_parse_threads(argv[0], optarg, &a->threads);
+                        if (r != 0)
+                                return r;
                         break;
                 case ARG_LEVEL:
                         if (safe_atou(optarg, &a->level) < 0 || a->level == 0 ||
@@ -82,11 +82,8 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                 case ARG_JSON:
                         a->json = true;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
         }
         if ((allowed & WANT(ARG_LAYOUT)) && !a->layout)
@@ -100,6 +97,12 @@ static int parse_args(int argc, char *argv[], unsigned allowed, int n_positional
                                         argv[optind + n_positional]);
         a->n_positional = argc - optind;
         a->positional = argv + optind;
+        return 0;
+}
+
+int verb_parse_threads(const char *verb, const char *arg, unsigned *ret) {
+        if (safe_atou(arg, ret) < 0 || *ret == 0 || *ret > 64)
+                return verb_usage_error(verb, "invalid --threads '%s', expected 1..64", arg);
         return 0;
 }
 
@@ -125,6 +128,19 @@ static int open_layout(const char *path, OciLayoutFlags flags, OciLayout **ret) 
                 return log_error_errno(r, "Failed to open layout '%s': %s", path,
                                        err ?: strerror(-r));
         return 0;
+}
+
+/* For verbs that take --layout DIR and one NAME:TAG: the arguments, checked, and the layout. */
+static int open_image_args(int argc, char *argv[], unsigned allowed, Args *a, OciLayout **ret) {
+        int r;
+
+        r = parse_args(argc, argv, allowed | WANT(ARG_LAYOUT), 1, "NAME:TAG", a);
+        if (r != 0)
+                return r;
+        r = check_ref(argv[0], a->positional[0]);
+        if (r != 0)
+                return r;
+        return open_layout(a->layout, 0, ret);
 }
 
 static int parse_epoch(const char *verb, bool *ret_have, uint64_t *ret) {
@@ -194,14 +210,8 @@ int verb_image_verify(int argc, char *argv[]) {
         Args a;
         int r;
 
-        r = parse_args(argc, argv, WANT(ARG_LAYOUT) | WANT(ARG_THREADS), 1, "NAME:TAG", &a);
+        r = open_image_args(argc, argv, WANT(ARG_THREADS), &a, &l);
         if (r != 0)
-                return r;
-        r = check_ref(argv[0], a.positional[0]);
-        if (r != 0)
-                return r;
-        r = open_layout(a.layout, 0, &l);
-        if (r < 0)
                 return r;
         progress_init(&p);
         r = image_verify(l, a.positional[0],
@@ -283,14 +293,8 @@ int verb_image_inspect(int argc, char *argv[]) {
         Args a;
         int r;
 
-        r = parse_args(argc, argv, WANT(ARG_LAYOUT) | WANT(ARG_JSON), 1, "NAME:TAG", &a);
+        r = open_image_args(argc, argv, WANT(ARG_JSON), &a, &l);
         if (r != 0)
-                return r;
-        r = check_ref(argv[0], a.positional[0]);
-        if (r != 0)
-                return r;
-        r = open_layout(a.layout, 0, &l);
-        if (r < 0)
                 return r;
         r = image_resolve(l, a.positional[0], &img, &err);
         if (r < 0)
@@ -395,14 +399,8 @@ int verb_image_rm(int argc, char *argv[]) {
         Args a;
         int r;
 
-        r = parse_args(argc, argv, WANT(ARG_LAYOUT), 1, "NAME:TAG", &a);
+        r = open_image_args(argc, argv, 0, &a, &l);
         if (r != 0)
-                return r;
-        r = check_ref(argv[0], a.positional[0]);
-        if (r != 0)
-                return r;
-        r = open_layout(a.layout, 0, &l);
-        if (r < 0)
                 return r;
         r = oci_layout_untag(l, a.positional[0], &err);
         if (r < 0)

@@ -15,6 +15,8 @@
 #include "log.h"
 #include "parse-util.h"
 #include "string-util.h"
+#include "verb-image.h"
+#include "verb-util.h"
 #include "verb-verity.h"
 #include "verbs.h"
 #include "verity.h"
@@ -37,7 +39,7 @@ static int parse_verity_args(int argc, char *argv[], int n_positional, const cha
                 { "threads", required_argument, NULL, ARG_THREADS },
                 {},
         };
-        int c;
+        int c, r;
 
         *a = (VerityArgs){};
         opterr = 0;
@@ -57,16 +59,12 @@ static int parse_verity_args(int argc, char *argv[], int n_positional, const cha
                         a->salt = optarg;
                         break;
                 case ARG_THREADS:
-                        if (safe_atou(optarg, &a->threads) < 0 || a->threads == 0 ||
-                            a->threads > 64)
-                                return verb_usage_error(
-                                        argv[0], "invalid --threads '%s', expected 1..64", optarg);
+                        r = verb_parse_threads(argv[0], optarg, &a->threads);
+                        if (r != 0)
+                                return r;
                         break;
-                case ':':
-                        return verb_usage_error(argv[0], "option '%s' needs a value",
-                                                argv[optind - 1]);
                 default:
-                        return verb_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+                        return verb_option_error(argv, c, options);
                 }
         if (argc - optind != n_positional)
                 return verb_usage_error(argv[0],

@@ -4,6 +4,9 @@
 
   make-oci DIR            a three-layer OCI layout (ref "latest"): a deleted file and an
                           opaque directory in layer 2, gzip and plain layers
+  make-index DIR          adds "multi": an image index with that image (linux/amd64) and an
+                          arm64 sibling
+  make-docker-oci DIR OUT a `docker save` archive (Docker 25 form, blobs/sha256/...) of it
   flatten DIR REF         the files an OCI image shows (layers applied in order with the
                           image-spec whiteout rules), one line per entry
   tree DIR                the same listing of a directory (e.g. an overlayfs mount)
@@ -117,6 +120,45 @@ def make_oci(out):
         json.dump(index, f)
     with open(f"{out}/oci-layout", "w") as f:
         f.write('{"imageLayoutVersion":"1.0.0"}')
+
+
+def make_index(layout):
+    """Puts the image tagged "latest" behind an image index with an arm64 sibling, tagged
+    "multi"."""
+    with open(f"{layout}/index.json") as f:
+        index = json.load(f)
+    amd64 = dict(index["manifests"][0])
+    amd64.pop("annotations", None)
+    amd64["platform"] = {"architecture": "amd64", "os": "linux"}
+    other = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                   "digest": "sha256:" + "0" * 64, "size": 2}, "layers": []}).encode()
+    arm64 = {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": write_blob(layout, other),
+             "size": len(other), "platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}}
+    ii = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                     "manifests": [arm64, amd64]}).encode()
+    index["manifests"].append({"mediaType": "application/vnd.oci.image.index.v1+json",
+                               "digest": write_blob(layout, ii), "size": len(ii),
+                               "annotations": {"org.opencontainers.image.ref.name": "multi"}})
+    with open(f"{layout}/index.json", "w") as f:
+        json.dump(index, f)
+
+
+def make_docker_oci(layout, out):
+    """A `docker save` archive of Docker 25 and later: manifest.json naming blobs/sha256/<hex>."""
+    with open(f"{layout}/index.json") as f:
+        desc = json.load(f)["manifests"][0]
+    with open(blob_path(layout, desc["digest"])) as f:
+        manifest = json.load(f)
+    names = lambda d: "blobs/sha256/" + d.split(":", 1)[1]
+    with tarfile.open(out, "w") as t:
+        for d in [manifest["config"]["digest"]] + [l["digest"] for l in manifest["layers"]]:
+            t.add(blob_path(layout, d), arcname=names(d))
+        data = json.dumps([{"Config": names(manifest["config"]["digest"]), "RepoTags": ["app:1"],
+                            "Layers": [names(l["digest"]) for l in manifest["layers"]]}]).encode()
+        i = tarfile.TarInfo("manifest.json")
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
 
 
 def blob_path(layout, digest):
@@ -247,5 +289,5 @@ def set_json(path, key, value):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"make-oci": make_oci, "flatten": flatten, "tree": tree, "layer-paths": layer_paths,
+    {"make-oci": make_oci, "make-index": make_index, "make-docker-oci": make_docker_oci, "flatten": flatten, "tree": tree, "layer-paths": layer_paths,
      "bad-tar": bad_tar, "set-json": set_json}[cmd](*args)

@@ -77,6 +77,23 @@ while read -r digest root offset salt; do
         }
 done <layers
 
+# mos verity on a plain file, checked by veritysetup and the other way round
+head -c $((256 * 4096 + 17 * 4096)) /dev/urandom >v.img
+SALT=$(printf '%064d' 1)
+expect 0 "^root-hash [0-9a-f]{64}\$" -- "$MOS" verity format v.img --salt "$SALT"
+VROOT=$(sed -n 's/^root-hash //p' <<<"$OUT")
+VOFF=$((273 * 4096))
+expect 0 "" -- veritysetup verify v.img v.img "$VROOT" --hash-offset="$VOFF"
+expect 0 "^root-hash $VROOT" -- "$MOS" verity verify v.img "$VROOT" --hash-offset "$VOFF" --threads 2
+printf 'X' | dd of=v.img bs=1 seek=$((5 * 4096 + 7)) conv=notrunc status=none
+expect 3 "Failed to verify 'v.img': data block at offset 20480 does not match the root hash" -- \
+        "$MOS" verity verify v.img "$VROOT" --hash-offset "$VOFF"
+expect 2 "Verification failed at position 20480" -- veritysetup verify v.img v.img "$VROOT" --hash-offset="$VOFF"
+expect 2 "missing --hash-offset BYTES" -- "$MOS" verity verify v.img "$VROOT"
+expect 2 "invalid --salt 'xyz'" -- "$MOS" verity format v.img --salt xyz
+expect 2 "invalid root hash 'abc'" -- "$MOS" verity verify v.img abc --hash-offset 4096
+expect 3 "no sha256 verity superblock at offset 4096" -- "$MOS" verity verify v.img "$VROOT" --hash-offset 4096
+
 # skopeo reads the layout
 expect 0 "\"Digest\": \"$DIGEST\"" -- skopeo inspect oci:L:app:1
 expect 0 '"Architecture": "amd64"' -- skopeo inspect oci:L:app:1

@@ -56,6 +56,16 @@ assert j["config"]["created"] == "2023-11-14T22:13:20Z"
 expect 0 "app/dir:1 $DIR_DIGEST verified: 1 layers" -- "$MOS" image verify --layout L app/dir:1
 expect 1 "Failed to verify image 'app/dir:2': no image 'app/dir:2' in 'L'" -- "$MOS" image verify --layout L app/dir:2
 
+# ---- progress: shown on a terminal, quiet otherwise ----
+if command -v script >/dev/null; then
+        out=$(script -qec "'$MOS' image build src --layout P --tag p:1" /dev/null 2>&1)
+        grep -q 'layer 1/1: ' <<<"$out" && ok "progress is shown on a terminal" ||
+                not_ok "progress is shown on a terminal"
+fi
+out=$("$MOS" image build src --layout P2 --tag p:1 2>&1)
+grep -q 'layer 1/1:' <<<"$out" && not_ok "no progress when stdout is not a terminal" ||
+        ok "no progress when stdout is not a terminal"
+
 # ---- tar sources; the same content gives the same image whatever the compression ----
 tar -C src -cf src.tar . && gzip -c src.tar > src.tar.gz && zstd -q -c src.tar > src.tar.zst
 expect 0 '^app/tar:1 ' -- "$MOS" image build src.tar --layout L --tag app/tar:1
@@ -85,6 +95,16 @@ expect 0 'User: +1000:1000' -- "$MOS" image inspect --layout L app/oci:1
 [ "$(grep -c 'root-hash' <<<"$("$MOS" image inspect --layout L app/oci:1)")" = 3 ] && ok "three layers" ||
         not_ok "three layers"
 expect 0 "app/oci:1 $OCI_DIGEST verified: 3 layers" -- "$MOS" image verify --layout L app/oci:1
+# an image index: the manifest for this machine's platform
+if [ "$(uname -m)" = x86_64 ]; then
+        cp -r oci-src oci-multi && python3 "$HELPER" make-index oci-multi
+        expect 0 "^app/multi:1 $OCI_DIGEST\$" -- "$MOS" image build oci:oci-multi:multi --layout L --tag app/multi:1
+        expect 1 "'oci-multi' holds several images, name one" -- "$MOS" image build oci:oci-multi --layout L --tag x:1
+fi
+# a `docker save` archive of Docker 25 (an OCI layout inside)
+python3 "$HELPER" make-docker-oci oci-src docker-oci.tar
+expect 0 "^app/docker:1 $OCI_DIGEST\$" -- "$MOS" image build docker-archive:docker-oci.tar --layout L --tag app/docker:1
+expect 0 "^app/docker:2 $OCI_DIGEST\$" -- "$MOS" image build docker-archive:docker-oci.tar:app:1 --layout L --tag app/docker:2
 # an image built from one of our own images is refused: its layers are not tar
 expect 3 "layer 1 has media type application/vnd.machineos.image.layer.v1.squashfs\+verity, not a tar layer" -- \
         "$MOS" image build oci:L:app/oci:1 --layout L --tag app/again:1

@@ -16,7 +16,7 @@ TEST(parse_and_format_round_trip) {
         ASSERT_TRUE(digest_equal(&d, &e));
         s = digest_to_string(&e);
         ASSERT_STREQ(s, ABC);
-        ASSERT_STREQ(digest_format_hex(&d, buf), ABC + 7);
+        ASSERT_STREQ(digest_format_hex(&d, buf), &ABC[7]);
 }
 
 TEST(grammar) {

@@ -54,7 +54,8 @@ TEST(build_resolve_verify) {
         ASSERT_OK(image_verify(l, "test/app:1", &(ImageVerifyOptions){ .threads = 1 }, NULL, &err));
 
         /* one byte of file data changed */
-        blob = strprintf("%s/%s", layout, oci_layout_blob_path(&built->layers[0].digest));
+        _cleanup_free_ char *rel = oci_layout_blob_path(&built->layers[0].digest);
+        blob = strprintf("%s/%s", layout, rel);
         _cleanup_close_ int fd = open(blob, O_RDWR | O_CLOEXEC);
         uint8_t b;
         ASSERT_TRUE(fd >= 0);

@@ -64,6 +64,7 @@ static int import(const TarBuf *t, FsTreeFlags flags, FsTree **ret_tree, Rec *re
         if (q < 0)
                 return q;
         q = tar_reader_import(r, tree, &sink, NULL);
+        rec->h = crypto_hash_free(rec->h); /* a file cut short never reached rec_end() */
         if (q < 0) {
                 if (ret_error)
                         *ret_error = strdup(tar_reader_error(r) ?: "");
