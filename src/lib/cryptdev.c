@@ -234,12 +234,17 @@ int cryptdev_luks_open(const char *device, const char *name, const void *key, si
 
 int cryptdev_luks_set_ready(const char *device) {
         _cleanup_crypt_ struct crypt_device *cd = NULL;
+        _cleanup_free_ char *label = NULL;
         int r;
 
         r = cs_load_luks2(device, &cd);
         if (r < 0)
                 return r;
-        return crypt_set_label(cd, crypt_get_label(cd), CRYPTDEV_SUBSYSTEM);
+        /* crypt_set_label() copies into the buffer crypt_get_label() points to: pass a copy. */
+        label = strdup(strempty(crypt_get_label(cd)));
+        if (!label)
+                return -ENOMEM;
+        return crypt_set_label(cd, label, CRYPTDEV_SUBSYSTEM);
 }
 
 /* Reads the verity device; -EUCLEAN with the offset of the first block dm-verity rejects. */
