@@ -8,7 +8,7 @@
 #include "boot-count.h"
 #include "fileio.h"
 #include "path-util.h"
-#include "rm-rf.h"
+#include "dir-util.h"
 #include "string-util.h"
 #include "tap.h"
 

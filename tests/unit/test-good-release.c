@@ -6,7 +6,7 @@
 
 #include "fileio.h"
 #include "good-release.h"
-#include "rm-rf.h"
+#include "dir-util.h"
 #include "string-util.h"
 #include "tap.h"
 

@@ -9,11 +9,11 @@
 
 #include "fileio.h"
 #include "path-util.h"
-#include "rm-rf.h"
+#include "dir-util.h"
 #include "string-util.h"
 #include "tap.h"
 
-static char base[] = "/tmp/test-rm-rf.XXXXXX";
+static char base[] = "/tmp/test-dir-util.XXXXXX";
 
 static char *p(const char *rel) {
         static char buf[4][256];
@@ -66,12 +66,23 @@ TEST(stops_at_mount_points) {
         ASSERT_OK(rm_rf(p("m")));
 }
 
+TEST(mkdir_p) {
+        ASSERT_OK(mkdir_p(p("x/y/z"), 0755));
+        ASSERT_OK(mkdir_p(p("x/y/z"), 0755));
+        ASSERT_OK(mkdir_p(p("x/y/z/"), 0755));
+        ASSERT_OK(write_file_atomic(p("x/file"), "x", 1, 0644, 0));
+        ASSERT_ERRNO(mkdir_p(p("x/file"), 0755), -ENOTDIR);
+        ASSERT_ERRNO(mkdir_p(p("x/file/sub"), 0755), -ENOTDIR);
+        ASSERT_OK(rm_rf(p("x")));
+}
+
 int main(void) {
         if (!mkdtemp(base))
                 tap_skip_all("cannot create a temporary directory");
         RUN(removes_a_tree_and_keeps_the_top);
         RUN(never_follows_symlinks);
         RUN(stops_at_mount_points);
+        RUN(mkdir_p);
         (void) rm_rf(base);
         return tap_done();
 }
