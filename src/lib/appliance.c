@@ -7,9 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
 
+#include "blockdev.h"
+#include "boot-count.h"
 #include "cryptdev.h"
 #include "dir-util.h"
+#include "good-release.h"
 #include "layer-mount.h"
 #include "log.h"
 #include "path-util.h"
@@ -218,4 +225,126 @@ int appliance_target_corruption(const MountedTarget *m, char **ret_reason) {
                 return 1;
         }
         return 0;
+}
+
+/* ---- PID 1 ---- */
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+#ifndef EFIVARFS_MAGIC
+#define EFIVARFS_MAGIC 0xde5e81e4
+#endif
+
+static bool is_fs_type(const char *path, long magic) {
+        struct statfs sfs;
+        return statfs(path, &sfs) >= 0 && (long) sfs.f_type == magic;
+}
+
+int appliance_setup_pid1(const char **ret_step) {
+        const char *step;
+        int r;
+
+        /* reboot(2): with CAD off the kernel sends SIGINT to PID 1 for ctrl-alt-del. */
+        step = "turning ctrl-alt-del into SIGINT";
+        if (reboot(RB_DISABLE_CAD) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        step = "mounting cgroup2 on /sys/fs/cgroup";
+        if (!is_fs_type("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) &&
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "nsdelegate") < 0) {
+                r = -errno;
+                goto fail;
+        }
+        return 0;
+fail:
+        if (ret_step)
+                *ret_step = step;
+        return r;
+}
+
+/* ---- boot good ---- */
+
+#define ESP_PARTITION_NAME "mos-esp"
+
+int appliance_bless_boot(const char *run_dir, char **ret_from, char **ret_to,
+                         const char **ret_step) {
+        _cleanup_free_ char *path = NULL, *blessed = NULL, *dev = NULL, *esp = NULL;
+        const char *step;
+        int r;
+
+        step = "mounting efivarfs";
+        if (access("/sys/firmware/efi", F_OK) < 0) {
+                r = -ENOENT; /* not booted through UEFI: no boot loader to report a counter */
+                goto fail;
+        }
+        if (!is_fs_type(BOOT_COUNT_EFIVARS_DIR, EFIVARFS_MAGIC) &&
+            mount("efivarfs", BOOT_COUNT_EFIVARS_DIR, "efivarfs",
+                  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        step = "reading LoaderBootCountPath";
+        r = boot_count_read_loader_path(NULL, &path);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                goto fail;
+
+        step = "finding the ESP";
+        r = blockdev_find_partition(NULL, NULL, ESP_PARTITION_NAME, &dev, NULL);
+        if (r < 0)
+                goto fail;
+        esp = path_join(run_dir, "esp");
+        if (!esp) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        step = "mounting the ESP";
+        r = mkdir_p(esp, 0700);
+        if (r < 0)
+                goto fail;
+        if (mount(dev, esp, "vfat", MS_NOSUID | MS_NODEV | MS_NOEXEC, "umask=0077") < 0) {
+                r = -errno;
+                goto fail;
+        }
+        step = "renaming the boot entry";
+        r = boot_count_bless(esp, path, &blessed);
+        if (umount(esp) < 0 && r >= 0) {
+                step = "unmounting the ESP";
+                r = -errno;
+        }
+        if (r < 0)
+                goto fail;
+        if (r > 0) {
+                if (ret_from)
+                        *ret_from = TAKE_PTR(path);
+                if (ret_to)
+                        *ret_to = TAKE_PTR(blessed);
+        }
+        return r;
+fail:
+        if (ret_step)
+                *ret_step = step;
+        return r;
+}
+
+int appliance_record_good_release(const char *config_dir, const void *manifest, size_t size,
+                                  uint64_t release) {
+        /* The flags mos-init mounted it with (docs/boot.md), without MS_RDONLY. */
+        const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        GoodRelease g;
+        int r;
+
+        r = good_release_from_manifest(manifest, size, release, &g);
+        if (r < 0)
+                return r;
+        if (mount(NULL, config_dir, NULL, MS_REMOUNT | flags, NULL) < 0)
+                return -errno;
+        r = good_release_write(config_dir, &g);
+        if (mount(NULL, config_dir, NULL, MS_REMOUNT | MS_RDONLY | flags, NULL) < 0 && r >= 0)
+                r = -errno;
+        return r;
 }

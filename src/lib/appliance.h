@@ -55,3 +55,28 @@ int appliance_target_corruption(const MountedTarget *m, char **ret_reason);
 /* The directory of a persistent volume's data: <state>/volumes (service-config.h puts each
  * volume at <volumes>/<target>/<label>). */
 char *appliance_volumes_dir(const AppliancePaths *p);
+
+/* ---- PID 1 of the host ---- */
+
+/* What mosd as PID 1 sets up before any service: ctrl-alt-del becomes SIGINT for mosd (a clean
+ * reboot; the kernel's default reboots at once, without sync), and a pure cgroup2 hierarchy
+ * on /sys/fs/cgroup for crun (docs/containers.md: crun refuses v1 or hybrid). *ret_step names
+ * what failed. */
+int appliance_setup_pid1(const char **ret_step);
+
+/* ---- boot good (docs/appliance.md) ---- */
+
+/* Boot counting: mounts efivarfs (read-only) when it is not, reads the boot loader's
+ * LoaderBootCountPath, mounts the ESP (the partition named "mos-esp") read-write on
+ * <run>/esp and renames the entry that booted to its name without the counter. 1 and
+ * *ret_from and *ret_to (the old and new paths on the ESP) when it renamed; 0 when the loader
+ * reported no counted entry (a blessed entry, or no boot counting). Errors: -errno with
+ * *ret_step naming what failed. */
+int appliance_bless_boot(const char *run_dir, char **ret_from, char **ret_to,
+                         const char **ret_step);
+
+/* Writes the "release booted good" record (good-release.h) for the manifest's bytes on the
+ * configuration partition mounted read-only at config_dir: remounted read-write for the write,
+ * read-only again after it. */
+int appliance_record_good_release(const char *config_dir, const void *manifest, size_t size,
+                                  uint64_t release);
