@@ -48,7 +48,14 @@
 #define APPLIANCE_CONFIG "/config"
 #define APPLIANCE_STATE "/data/mos"
 #define APPLIANCE_READY_HOOK "/etc/mos/ready-hook"
-#define NETWORK_TIMEOUT_USEC (10 * USEC_PER_SEC)
+/* mos-init loaded the NIC drivers (their probe runs inside finit_module()), so an interface
+ * that exists is there when mosd starts; this only covers a late probe. */
+#define NETWORK_TIMEOUT_USEC (2 * USEC_PER_SEC)
+/* Appliance defaults (docs/appliance.md): the boot is good after every service has run for
+ * 5 s; a service that ignores SIGTERM (a PID 1 in its namespace without a handler) is killed
+ * after 5 s, so a reboot does not wait long for it. */
+#define APPLIANCE_SETTLE_USEC (5 * USEC_PER_SEC)
+#define APPLIANCE_STOP_TIMEOUT_USEC (5 * USEC_PER_SEC)
 
 static const char *arg_services;
 static const char *arg_manifest;
@@ -527,7 +534,10 @@ static void setup_network(void) {
                 if (ni->gateway.s_addr != INADDR_ANY)
                         (void) inet_ntop(AF_INET, &ni->gateway, gw, sizeof gw);
                 r = netconf_apply_interface(ni, NETWORK_TIMEOUT_USEC, &step);
-                if (r < 0)
+                if (r == -ENODEV)
+                        log_error("Network: %s %s: no such interface (waited %" PRIu64 " s).",
+                                  ni->name, addr, NETWORK_TIMEOUT_USEC / USEC_PER_SEC);
+                else if (r < 0)
                         log_error_errno(r, "Network: %s %s: failed %s: %m", ni->name, addr,
                                         strempty(step));
                 else
@@ -657,6 +667,10 @@ static int run(int *ret_signal, bool pid1) {
                         return log_error_errno(
                                 r, "refused: cannot create %s on the data volume: %m", arg_log_dir);
                 setup_network();
+                if (settings.settle_usec == 0)
+                        settings.settle_usec = APPLIANCE_SETTLE_USEC;
+                if (settings.stop_timeout_usec == 0)
+                        settings.stop_timeout_usec = APPLIANCE_STOP_TIMEOUT_USEC;
                 settings.state_changed = on_state_change_appliance;
                 settings.check_failure = check_failure;
                 settings.settled = on_settled;
