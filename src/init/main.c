@@ -43,8 +43,13 @@ int main(int argc, char *argv[]) {
                 refuse("out of memory");
         say("MachineOS boot: started", NULL);
         r = boot_run(b);
-        if (r < 0)
-                refuse(boot_reason(b));
+        if (r < 0) {
+                char reason[1024];
+
+                (void) snprintf(reason, sizeof reason, "%s", boot_reason(b));
+                b = boot_free(b); /* wipes the unsealed key if the boot stopped after unseal */
+                refuse(reason);
+        }
 
         o = boot_options(b);
         if (o->mode == BOOT_MODE_PROVISION) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "manifest.h"
 #include "parse-util.h"
 #include "path-util.h"
+#include "process.h"
 #include "proc-cmdline.h"
 #include "string-util.h"
 #include "strv.h"
@@ -453,13 +455,23 @@ static int phase_data(Boot *b) {
                                  node,
                                  NULL };
 
-                r = init_run_program(argv);
-                if (r != 0)
-                        return boot_fail(b, r < 0 ? r : -EIO,
-                                         "making the ext4 file system on the data volume failed "
-                                         "(%s %s)",
-                                         BOOT_MKE2FS,
-                                         r < 0 ? strerror(-r) : "exited with an error");
+                static char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin", NULL };
+                _cleanup_free_ char *output = NULL, *status = NULL;
+                int ws = 0;
+
+                r = process_run(argv, envp, 512, &output, &ws);
+                if (output)
+                        strip_trailing_newlines(output);
+                if (r >= 0 && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+                        status = process_describe_status(ws);
+                        r = -EIO;
+                }
+                if (r < 0)
+                        return boot_fail(b, r,
+                                         "making the ext4 file system on the data volume failed: "
+                                         "%s %s%s%s",
+                                         BOOT_MKE2FS, status ?: strerror(-r),
+                                         isempty(output) ? "" : ": ", strempty(output));
                 r = cryptdev_luks_set_ready(dev);
                 if (r < 0)
                         return boot_fail(b, r, "cannot mark the data volume %s ready: %s", dev,

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fd-util.h"
@@ -130,32 +129,6 @@ fail_list:
         if (ret_failed)
                 *ret_failed = strdup(list_path);
         return r;
-}
-
-int init_run_program(char *const argv[]) {
-        static char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-        int status;
-        pid_t pid;
-
-        if (!argv || !argv[0] || argv[0][0] != '/')
-                return -EINVAL;
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                execve(argv[0], argv, envp);
-                _exit(127);
-        }
-        for (;;) {
-                pid_t w = waitpid(pid, &status, 0);
-                if (w == pid)
-                        break;
-                if (w < 0 && errno != EINTR)
-                        return -errno;
-        }
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status) == 127 ? -ENOEXEC : WEXITSTATUS(status);
-        return -EINTR;
 }
 
 int init_move_mount(const char *from, const char *to) {

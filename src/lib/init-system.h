@@ -2,7 +2,7 @@
 #pragma once
 
 /* The chores of a PID 1 in an initramfs, for mos-init: the kernel's API file systems, kernel
- * modules from a list, running a helper program, moving mounts and switching the root, and
+ * modules from a list, moving mounts and switching the root, and
  * powering off. Everything here talks to the kernel directly (no udev, no modprobe). */
 
 #include <stdbool.h>
@@ -27,11 +27,6 @@ int init_module_list_parse(const char *text, size_t size, char ***ret, unsigned 
  * Returns the number loaded; on failure *ret_failed (may be NULL) is the module's path. Under
  * lockdown the kernel refuses modules without a valid signature (-EKEYREJECTED, -ENOKEY). */
 int init_load_modules(const char *list_path, char **ret_failed);
-
-/* fork + execve of argv[0] (an absolute path) with an empty environment but PATH, stdio
- * inherited, and waits. Returns the exit status (>= 0), or -errno when it could not run or
- * was killed (-EINTR). */
-int init_run_program(char *const argv[]);
 
 /* MS_MOVE of `from` to `to` (to is created as a directory when missing). */
 int init_move_mount(const char *from, const char *to);

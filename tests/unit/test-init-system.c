@@ -58,17 +58,6 @@ TEST(load_modules_reports_the_failing_file) {
         ASSERT_EQ(init_load_modules("/nonexistent/modules.load", NULL), 0);
 }
 
-TEST(run_program) {
-        char *ok[] = { (char *) "/bin/true", NULL }, *fail[] = { (char *) "/bin/false", NULL },
-             *missing[] = { (char *) "/nonexistent", NULL },
-             *relative[] = { (char *) "true", NULL };
-
-        ASSERT_EQ(init_run_program(ok), 0);
-        ASSERT_EQ(init_run_program(fail), 1);
-        ASSERT_ERRNO(init_run_program(missing), -ENOEXEC);
-        ASSERT_ERRNO(init_run_program(relative), -EINVAL);
-}
-
 TEST(switch_root_refuses_a_non_mount) {
         /* The same file system as "/" is refused before anything is touched. */
         ASSERT_ERRNO(init_switch_root("/tmp/.."), -EINVAL);
@@ -79,7 +68,6 @@ int main(void) {
         RUN(empty_module_list);
         RUN(module_list_refusals);
         RUN(load_modules_reports_the_failing_file);
-        RUN(run_program);
         RUN(switch_root_refuses_a_non_mount);
         return tap_done();
 }

@@ -98,6 +98,8 @@ int main(void) {
         say("run-identity", "%ld", file_size("/run/mos/identity.der"));
         say("run-boot-json", "%ld", file_size("/run/mos/boot.json"));
         say("initramfs-gone", "%s", access("/init", F_OK) < 0 ? "yes" : "no");
+        say("mosd", "%s", access("/usr/sbin/mosd", X_OK) == 0 ? "yes" : "no");
+        say("crun", "%s", access("/usr/bin/crun", X_OK) == 0 ? "yes" : "no");
         fd = open("/store/probe-write", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         say("store-writable", "%s", fd >= 0 ? "yes" : errno == EROFS ? "no" : strerror(errno));
         if (fd >= 0)

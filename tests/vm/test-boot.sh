@@ -9,14 +9,17 @@
 #   another product; a release below the TPM counter; the data volume of another device; a
 #   crafted data volume carrying this device's sealed key.
 # VMs run two at a time (one per core). Timings are printed as TAP comments for the report.
-#   test-boot.sh MOS MOS-INIT HOSTFS-PROBE
+#   test-boot.sh MOS MOS-INIT HOSTFS-PROBE MOSD
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 MOS=$(realpath "$1")
 INIT=$(realpath "$2")
 PROBE=$(realpath "$3")
+MOSD=$(realpath "$4")
 HELPER="python3 $HERE/boot-helper.py"
 
+[ "$(id -u)" = 0 ] || skip_all "needs root (a root-owned host image)"
+[ -x /usr/bin/crun ] || skip_all "crun is not installed"
 for c in qemu-system-x86_64 swtpm cryptsetup; do
         command -v $c >/dev/null || skip_all "$c is not installed"
 done
@@ -44,11 +47,9 @@ NPROC=$(nproc)
         "$MOS" product add ks other >/dev/null 2>&1 || { not_ok "keyset"; done_testing; exit; }
 uuid_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["uuid"])' "ks/products/$1/product.json"; }
 
-# The hostfs: the probe as the hand-over program, and the mount points mos-init fills.
-mkdir -p hostfs/usr/lib/machineos hostfs/config hostfs/store hostfs/data hostfs/run hostfs/proc \
-        hostfs/sys hostfs/dev hostfs/etc
-cp "$PROBE" hostfs/usr/lib/machineos/hostfs-probe
-expect 0 '' -- "$MOS" image build hostfs --layout store --tag hostfs:1
+# The hostfs: `mos hostfs build` with mosd and crun, and the probe as the hand-over program.
+expect 0 '^hostfs:1 sha256:' -- "$MOS" hostfs build --layout store --tag hostfs:1 --mosd "$MOSD" \
+        --program "$PROBE:/usr/lib/machineos/hostfs-probe"
 
 # The manifest names the image by its digests (from `mos image inspect`).
 "$MOS" image inspect --layout store hostfs:1 --json | python3 -c '
@@ -188,7 +189,7 @@ console first-boot 'PCR 7 locked' "PCR 7 locked"
 console first-boot 'manifest release 1 \(version 1.0\) verified' "manifest verified"
 console first-boot 'hostfs: 1 layer\(s\), [0-9]+ bytes read and checked through dm-verity' "hostfs read through dm-verity"
 console first-boot 'mos-init: handing over to /usr/lib/machineos/hostfs-probe' "hand-over marker"
-for kv in pid=1 root=overlay config=vfat store=vfat data=ext4 'run-manifest=[1-9]' \
+for kv in pid=1 root=overlay mosd=yes crun=yes config=vfat store=vfat data=ext4 'run-manifest=[1-9]' \
         'run-identity=[1-9]' 'run-boot-json=[1-9]' initramfs-gone=yes store-writable=no boots=1; do
         console first-boot "hostfs-probe: $kv" "after the hand-over: $kv"
 done
