@@ -30,7 +30,7 @@ void verbs_print_help(const VerbTable *t, FILE *f) {
                 const Verb *v = &t->verbs[i];
                 if (i == 0 || !streq(v->noun, t->verbs[i - 1].noun))
                         fputc('\n', f);
-                fprintf(f, "  %s %-10s %s\n", v->noun, v->verb, v->summary);
+                fprintf(f, "  %s %-10s %s\n", v->noun, strempty(v->verb), v->summary);
         }
         fprintf(f, "\n%s", t->global_help);
 }
@@ -44,8 +44,8 @@ static void print_noun_help(const VerbTable *t, const char *noun, FILE *f) {
 }
 
 static void print_verb_help(const VerbTable *t, const Verb *v, FILE *f) {
-        fprintf(f, "Usage: %s %s %s %s\n\n%s\n", t->program, v->noun, v->verb,
-                strempty(v->synopsis), v->summary);
+        fprintf(f, "Usage: %s %s%s%s %s\n\n%s\n", t->program, v->noun, v->verb ? " " : "",
+                strempty(v->verb), strempty(v->synopsis), v->summary);
         if (v->help)
                 fprintf(f, "\n%s", v->help);
 }
@@ -72,7 +72,8 @@ static int run_verb(const VerbTable *t, const Verb *v, int argc, char *argv[]) {
         char *saved = argv[0];
         int r;
 
-        (void) snprintf(name, sizeof name, "%s %s %s", t->program, v->noun, v->verb);
+        (void) snprintf(name, sizeof name, "%s %s%s%s", t->program, v->noun, v->verb ? " " : "",
+                        strempty(v->verb));
         argv[0] = name;
         r = v->run(argc, argv);
         argv[0] = saved;
@@ -94,6 +95,20 @@ int verbs_dispatch(const VerbTable *t, int argc, char *argv[]) {
         if (!noun_exists(t, noun))
                 return usage_error(t, NULL, "unknown command '%s'", noun);
 
+        for (size_t i = 0; i < t->n_verbs; i++) {
+                const Verb *v = &t->verbs[i];
+
+                /* A noun that is a command by itself: everything after it is its arguments. */
+                if (!streq(v->noun, noun) || v->verb)
+                        continue;
+                for (int j = 1; j < argc && !streq(argv[j], "--"); j++)
+                        if (is_help(argv[j])) {
+                                print_verb_help(t, v, stdout);
+                                return MOS_EXIT_SUCCESS;
+                        }
+                return run_verb(t, v, argc, argv);
+        }
+
         if (argc < 2 || is_help(argv[1])) {
                 print_noun_help(t, noun, argc < 2 ? stderr : stdout);
                 return argc < 2 ? MOS_EXIT_USAGE : MOS_EXIT_SUCCESS;
@@ -102,7 +117,7 @@ int verbs_dispatch(const VerbTable *t, int argc, char *argv[]) {
         for (size_t i = 0; i < t->n_verbs; i++) {
                 const Verb *v = &t->verbs[i];
 
-                if (!streq(v->noun, noun) || !streq(v->verb, verb))
+                if (!streq(v->noun, noun) || !streq_ptr(v->verb, verb))
                         continue;
                 for (int j = 2; j < argc && !streq(argv[j], "--"); j++)
                         if (is_help(argv[j])) {

@@ -14,7 +14,8 @@
 
 typedef struct Verb {
         const char *noun;
-        const char *verb;
+        const char *verb;     /* NULL: the noun alone is the command ("mos status [--json]"); such a
+                             noun has no other verbs */
         const char *synopsis; /* arguments, e.g. "DIR [--org NAME]" */
         const char *summary;  /* one line */
         const char *help;     /* option descriptions, printed under the synopsis; may be NULL */

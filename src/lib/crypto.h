@@ -215,6 +215,45 @@ int crypto_cms_sign_detached(const CryptoCert *signer, const CryptoKey *key, con
 int crypto_cms_verify_detached(const void *sig, size_t sig_size, const void *data, size_t size,
                                CryptoCert **ret_signer, char **ret_error);
 
+/* ---- UEFI signing: authenticated variables and Authenticode (crypto-authenticode.c) ---- */
+
+/* A signing key with its X.509 certificate (the keyset's uefi-pk, uefi-kek, uefi-db...);
+ * certificates themselves are CryptoCert (crypto-x509.c). */
+typedef struct CryptoSigner CryptoSigner;
+/* -EBADMSG when a file does not parse, -EKEYREJECTED when the certificate is not the key's. */
+int crypto_signer_load(const char *key_path, const char *cert_path, CryptoSigner **ret);
+CryptoSigner *crypto_signer_free(CryptoSigner *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(CryptoSigner *, crypto_signer_free);
+int crypto_signer_cert_der(const CryptoSigner *s, uint8_t **ret, size_t *ret_size);
+
+/* PKCS#7 SignedData (RFC 2315 section 9.1) over payload: SHA-256, RSA PKCS#1 v1.5, detached
+ * content of type data, no authenticated attributes, the signer certificate included. DER of
+ * the bare SignedData, the form the CertData of an EFI_VARIABLE_AUTHENTICATION_2 holds (edk2
+ * checks the SHA-256 OID at its fixed offset) and efitools' sign-efi-sig-list writes.
+ * Deterministic: the same key and payload give the same bytes. */
+int crypto_pkcs7_sign_uefi_variable(const CryptoSigner *s, const void *payload, size_t size,
+                                    uint8_t **ret, size_t *ret_size);
+/* Verifies such a SignedData over payload against a trusted certificate (the signer itself or an
+ * issuer of it): 0, -EKEYREJECTED when the signature or the chain does not verify, -EBADMSG when
+ * malformed. Certificate validity periods are not checked (firmware has no trusted clock). */
+int crypto_pkcs7_verify_uefi_variable(const uint8_t *signed_data, size_t signed_data_size,
+                                      const void *payload, size_t size, const uint8_t *trusted_der,
+                                      size_t trusted_size);
+
+/* Authenticode (Microsoft "Windows Authenticode Portable Executable Signature Format" 1.0):
+ * a PKCS#7 ContentInfo(SignedData) whose content is SpcIndirectDataContent carrying the
+ * SHA-256 image digest (pe.h computes it), with the authenticated attributes contentType and
+ * messageDigest only (no signing time: the same image and key give the same signature). The
+ * bytes go into the PE certificate table as a WIN_CERTIFICATE of type PKCS_SIGNED_DATA. */
+int crypto_authenticode_sign(const CryptoSigner *s, const uint8_t digest[SHA256_DIGEST_SIZE],
+                             uint8_t **ret, size_t *ret_size);
+/* Verifies a ContentInfo made by crypto_authenticode_sign() or sbsign: the signature chains to
+ * the trusted certificate and its SpcIndirectDataContent names digest. 0, -EKEYREJECTED (bad
+ * signature, untrusted signer, other digest) or -EBADMSG (malformed). */
+int crypto_authenticode_verify(const uint8_t *sig, size_t size,
+                               const uint8_t digest[SHA256_DIGEST_SIZE], const uint8_t *trusted_der,
+                               size_t trusted_size);
+
 /* ---- dm-verity block hashing (crypto-verity.c) ----
  *
  * SHA-256(salt || block) of many 4096-byte blocks: the inner loop of dm-verity hash trees.

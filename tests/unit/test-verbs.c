@@ -24,6 +24,7 @@ static const Verb test_verbs[] = {
         { "keyset", "create", "DIR", "Create a keyset", NULL, run_ok },
         { "keyset", "show", "DIR", "Show a keyset", NULL, run_refused },
         { "image", "build", "SRC", "Build an image", NULL, run_usage },
+        { "status", NULL, "[--json]", "Show the state", NULL, run_ok },
 };
 static const VerbTable table = {
         .program = "mos",
@@ -45,6 +46,27 @@ TEST(dispatch_runs_verb_with_full_name) {
         ASSERT_EQ(DISPATCH("keyset", "create", "dir"), 0);
         ASSERT_EQ(last_argc, 2);
         ASSERT_STREQ(last_argv0, "mos keyset create");
+}
+
+TEST(dispatch_noun_only_command) {
+        FILE *saved = stdout;
+        int a, b;
+
+        last_argc = -1;
+        ASSERT_EQ(DISPATCH("status"), 0);
+        ASSERT_EQ(last_argc, 1);
+        ASSERT_STREQ(last_argv0, "mos status");
+        ASSERT_EQ(DISPATCH("status", "--json"), 0);
+        ASSERT_EQ(last_argc, 2);
+        stdout = fopen("/dev/null", "w");
+        last_argc = -1;
+        a = DISPATCH("status", "--help");
+        b = DISPATCH("--help");
+        fclose(stdout);
+        stdout = saved;
+        ASSERT_EQ(a, 0);
+        ASSERT_EQ(b, 0);
+        ASSERT_EQ(last_argc, -1);
 }
 
 TEST(dispatch_maps_errno) {
@@ -96,6 +118,7 @@ TEST(log_level_extraction) {
 
 int main(void) {
         RUN(dispatch_runs_verb_with_full_name);
+        RUN(dispatch_noun_only_command);
         RUN(dispatch_maps_errno);
         RUN(dispatch_usage_errors);
         RUN(help_everywhere);
