@@ -14,29 +14,34 @@ trap 'rm -rf "$BENCH_TMP"' EXIT
 REPEAT=${REPEAT:-3}
 NAMES=()
 run() {
-        local name=$1 out best kb
+        local name=$1 out wall cpu rss best kb
         shift
-        out=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1)
+        out=$(/usr/bin/time -f '%e %U %S %M' "$@" 2>&1 >/dev/null | tail -1)
+        read -r wall cpu rss <<<"$(python3 -c "import sys; e, u, s, m = sys.argv[1].split(); print(e, float(u) + float(s), m)" "$out")"
         best=$(eval "echo \${${name}_s:-}")
         kb=$(eval "echo \${${name}_kb:-0}")
         if [ -z "$best" ]; then
                 NAMES+=("$name")
-                best=${out% *}
-        elif python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "${out% *}" "$best"; then
-                best=${out% *}
+                best=$wall
+                printf -v "${name}_cpu" '%s' "$cpu"
+        elif python3 -c "import sys; sys.exit(not float(sys.argv[1]) < float(sys.argv[2]))" "$wall" "$best"; then
+                best=$wall
+                printf -v "${name}_cpu" '%s' "$cpu"
         fi
-        [ "${out#* }" -gt "$kb" ] && kb=${out#* }
+        [ "$rss" -gt "$kb" ] && kb=$rss
         printf -v "${name}_s" '%s' "$best"
         printf -v "${name}_kb" '%s' "$kb"
 }
 
 # Prints what run() kept, in the order the names first ran.
 report() {
-        local n s kb
+        local n s kb cpu
+        echo "  (fastest of $REPEAT rounds; load average $(cut -d' ' -f1-3 /proc/loadavg))"
         for n in "${NAMES[@]}"; do
                 s=$(eval "echo \$${n}_s")
                 kb=$(eval "echo \$${n}_kb")
-                printf '  %-28s %8.3f s  %8d KiB peak\n' "$n" "$s" "$kb"
+                cpu=$(eval "echo \$${n}_cpu")
+                printf '  %-28s %8.3f s wall %8.3f s cpu %8d KiB peak\n' "$n" "$s" "$cpu" "$kb"
         done
 }
 

@@ -9,9 +9,11 @@
  * Each source layer becomes one layer blob: a squashfs image (zstd) padded with zeros to a
  * multiple of 4096 bytes, followed by its dm-verity hash area (a veritysetup superblock block,
  * then the tree). hash offset = size of the padded squashfs; data blocks = hash offset / 4096;
- * salt = SHA-256 of those hash-offset bytes, so the same content gives the same salt, tree and
- * digest; the superblock's UUID is the first 16 bytes of the salt, marked as an RFC 9562
- * version 8 UUID. */
+ * salt = SHA-256 of the squashfs superblock and of everything from its inode table to the
+ * hash offset (the metadata), so the same image gives the same salt, tree and digest; the
+ * superblock's UUID is the first 16 bytes of the salt, marked as an RFC 9562 version 8 UUID.
+ * A raw dm-verity table skips the superblock block: hash_start_block = hash offset / 4096 + 1.
+ * docs/image-format.md has the details. */
 
 #include <stdbool.h>
 #include <stdint.h>
