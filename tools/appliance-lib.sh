@@ -59,11 +59,12 @@ EOF
                         --program "$MOS:/usr/bin/mos" --file network.json:/etc/mos/network.json "$@"
 }
 
-# manifest PRODUCT [DIR]: the manifest of examples/hello for PRODUCT, signed, in DIR/.
+# manifest PRODUCT [DIR [SPEC]]: the manifest of SPEC (default examples/hello/product.yaml) for
+# PRODUCT, signed, in DIR/ (default PRODUCT/).
 al_manifest() {
-        local product=$1 dir=${2:-$1}
+        local product=$1 dir=${2:-$1} spec=${3:-$SRC/examples/hello/product.yaml}
         mkdir -p "$dir" &&
-                al_run "$MOS" manifest build "$SRC/examples/hello/product.yaml" --layout layout \
+                al_run "$MOS" manifest build "$spec" --layout layout \
                         --product "$(al_uuid_of "$product")" --out "$dir/manifest.json" &&
                 al_run "$MOS" manifest sign --keyset ks --product "$product" "$dir/manifest.json"
 }

@@ -666,7 +666,10 @@ static int run(int *ret_signal, bool pid1) {
                 if (r < 0)
                         return log_error_errno(
                                 r, "refused: cannot create %s on the data volume: %m", arg_log_dir);
-                setup_network();
+                /* The host's network is the appliance's: only PID 1 of the host image
+                 * configures it (never a mosd started by hand on a build machine). */
+                if (pid1)
+                        setup_network();
                 if (settings.settle_usec == 0)
                         settings.settle_usec = APPLIANCE_SETTLE_USEC;
                 if (settings.stop_timeout_usec == 0)

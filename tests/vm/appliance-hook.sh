@@ -13,6 +13,10 @@ say "mos status:"
 /usr/bin/mos status 2>&1 | $bb sed 's/^/hook:   /'
 say "status-json $(/usr/bin/mos status --json 2>&1)"
 
+# The fs-only target: readable by the host, read-only.
+f=/run/mos/fs/assets/www/index.html
+say "fs-only assets: www/index.html has $($bb wc -c <$f 2>/dev/null) bytes, writing refused: $( (echo x >>$f) 2>&1)"
+
 # The sealed data-volume key, as an attacker with root on the host finds it: the LUKS2 token of
 # the data partition (docs/boot.md). The signed policies are public (the debug image has them).
 dev=

@@ -4,8 +4,9 @@
 # examples/hello built by tools/appliance-lib.sh (the steps `make demo` runs), one device
 # provisioned through the two factory boots, then:
 #   boot 1  first boot: services running (console table, `mos status` from the ready hook of the
-#           debug host image, --json), the web page fetched from the host through a forwarded
-#           port, boot counting and the good-release record, unsealing from inside the running
+#           debug host image, --json), an fs-only target mounted read-only, the web page
+#           fetched from the host through a forwarded port, boot counting and the
+#           good-release record, unsealing from inside the running
 #           system refused (PCR 7 locked), the web container sees neither the TPM nor the data
 #           volume; a clean reboot by ctrl-alt-delete;
 #   beside it, a copy of the disk with one byte changed in the web service's layer: web fails
@@ -61,7 +62,12 @@ step "signed PCR 7 policy" al_policy
 step "images: hello-web:1, hello-counter:1, hostfs:1 (debug: busybox, the ready hook, the policy)" \
         al_images --program /bin/busybox:/bin/busybox --file "$HERE/appliance-hook.sh:/etc/mos/ready-hook" \
         --file production.policy:/etc/mos/policies/production.policy
-step "manifest built from examples/hello/product.yaml and signed" al_manifest hello
+# examples/hello plus an fs-only target (the web image again, as a read-only tree for the host).
+{ cat "$SRC/examples/hello/product.yaml"; printf '  - name: assets\n    type: fs-only\n    image: hello-web:1\n'; } |
+        sed '/^storage:/,/^ *data-size/d' >spec.yaml
+printf 'storage:\n  data-size: 268435456\n' >>spec.yaml
+step "manifest built from examples/hello/product.yaml (+ an fs-only target) and signed" \
+        al_manifest hello hello spec.yaml
 step "initramfs, production and factory UKIs, firmware vars" al_boot_files
 step "production disk" al_disk hello hello production.img
 echo "# initramfs $(stat -c %s initrd.img) bytes, UKI $(stat -c %s production.efi) bytes, built in $(($(date +%s) - T0)) s"
@@ -131,6 +137,8 @@ assert sorted(s["name"] for s in d["services"]) == ["counter", "web"], d
 assert all(s["state"] == "running" and s["kind"] == "container" for s in d["services"]), d
 ' 2>/dev/null; then ok "boot1: mos status --json inside: every target running, boot good"; else
         not_ok "boot1: mos status --json inside: $(grep -a '^hook: status-json' boot1.log)"; fi
+console boot1 "^mosd: Target 'assets' \(fs-only\): 1 layer\(s\) through dm-verity, read-only on /run/mos/fs/assets\." "fs-only target mounted read-only"
+console boot1 '^hook: fs-only assets: www/index.html has [1-9][0-9]* bytes, writing refused: .*Read-only file system' "the fs-only tree is readable and read-only for the host"
 console boot1 '^hook: sealed key from /dev/vda4: [1-9][0-9]* hex digits' "the hook found the sealed key in the LUKS2 token"
 console boot1 "^hook: unlock exit 3: mos: Failed to unlock '/tmp/sealed': PCR 7 is [0-9a-f]{64}: none of the 1 signed policies is for this boot state\$" "unsealing from inside the running system is refused (exit 3, PCR 7 locked)"
 grep -a '^hook: unlock exit' boot1.log | sed 's/^/# /'
