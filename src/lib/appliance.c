@@ -196,11 +196,9 @@ int appliance_mount_target(const AppliancePaths *p, const ManifestTarget *t, Mou
 fail:
         if (!reason)
                 reason = strprintf("cannot mount it: %s", strerror(-r));
-        {
-                /* Only the layers mounted so far; the root is not mounted. */
-                _cleanup_free_ char *root = TAKE_PTR(m.root);
-                appliance_unmount_target(p, &m);
-        }
+        /* Only the layers mounted so far: the root is not mounted. */
+        m.root = mfree(m.root);
+        appliance_unmount_target(p, &m);
         if (ret_reason)
                 *ret_reason = TAKE_PTR(reason);
         return r;
