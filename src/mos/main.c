@@ -12,6 +12,9 @@
 #include "status.h"
 #include "verb-status.h"
 #include "verb-trust.h"
+#include "verb-factory.h"
+#include "verb-hostfs.h"
+#include "hostfs.h"
 #include "verb-image.h"
 #include "verb-verity.h"
 #include "verbs.h"
@@ -244,6 +247,32 @@ static const Verb verbs[] = {
         { "verity", "verify", "FILE ROOT-HASH --hash-offset BYTES",
           "check every block of a file against a dm-verity root hash",
           "  --threads N             worker threads (default: one per CPU)\n", verb_verity_verify },
+<<<<<<< HEAD
+=======
+        /* appliance: factory provisioning (docs/boot.md) */
+        { "factory", "get", "IMAGE RECORD [--out FILE]",
+          "read a record of the factory exchange area of a disk (image or device)",
+          "  RECORD       identity (PEM public key), certificate or sealed-data-volume\n"
+          "  --out FILE   write it to FILE (default stdout)\n",
+          verb_factory_get },
+        { "hostfs", "build", "--layout DIR --tag NAME:TAG --mosd PATH [--crun PATH] [OPTIONS]",
+          "build the host image: mosd, crun and their library closure (docs/boot.md)",
+          "  --layout DIR         OCI layout the image is added to (created if needed)\n"
+          "  --tag NAME:TAG       the image's name\n"
+          "  --mosd PATH          mosd, installed as " HOSTFS_MOSD "\n"
+          "  --crun PATH          crun, installed as " HOSTFS_CRUN " (default " HOSTFS_CRUN ")\n"
+          "  --no-crun            no OCI runtime\n"
+          "  --program SRC[:DEST] another program with its library closure\n"
+          "  --dlopen SONAME      a library a program loads with dlopen()\n"
+          "  --file SRC:DEST      any other file\n"
+          "  --debug-shell        " HOSTFS_SHELL " (Debian's dash): debug images only\n"
+          "Files are owned by root when run as root; $SOURCE_DATE_EPOCH makes it reproducible.\n",
+          verb_hostfs_build },
+        { "factory", "put", "IMAGE RECORD FILE",
+          "write a record into the factory exchange area of a disk (image or device)",
+          "  RECORD       certificate (for the second factory boot) or sealed-data-volume\n",
+          verb_factory_put },
+>>>>>>> issue-7-boot
         { 0 },
 };
 
