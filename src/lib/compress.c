@@ -3,6 +3,7 @@
 #include "compress.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,4 +255,113 @@ int decompress_buffer(Compression c, const void *data, size_t size, size_t max_s
         default:
                 return -EOPNOTSUPP;
         }
+}
+
+#define GUNZIP_BUFFER_SIZE (128U * 1024U)
+
+struct GunzipStream {
+        CompressPullFn pull;
+        void *userdata;
+        z_stream z;
+        uint8_t *raw;
+        bool member_end, raw_eof;
+        const char *error;
+};
+
+GunzipStream *gunzip_stream_free(GunzipStream *s) {
+        if (!s)
+                return NULL;
+        inflateEnd(&s->z);
+        free(s->raw);
+        free(s);
+        return NULL;
+}
+
+int gunzip_stream_new(CompressPullFn pull, void *userdata, const void *prefix, size_t prefix_size,
+                      GunzipStream **ret) {
+        _cleanup_(gunzip_stream_freep) GunzipStream *s = NULL;
+
+        if (prefix_size > GUNZIP_BUFFER_SIZE)
+                return -EINVAL;
+        s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->raw = malloc(GUNZIP_BUFFER_SIZE);
+        if (!s->raw)
+                return -ENOMEM;
+        /* windowBits 16 + 15: the gzip wrapper, with header and trailer checked by zlib. */
+        if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
+                return -ENOMEM; /* inflateEnd() in the destructor is a no-op on a zeroed stream */
+        if (prefix_size > 0)
+                memcpy(s->raw, prefix, prefix_size);
+        s->z.next_in = s->raw;
+        s->z.avail_in = (uInt) prefix_size;
+        s->pull = pull;
+        s->userdata = userdata;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (p[i])
+                        return false;
+        return true;
+}
+
+static ssize_t gunzip_fail(GunzipStream *s, const char *why) {
+        if (!s->error)
+                s->error = why;
+        return -EBADMSG;
+}
+
+ssize_t gunzip_stream_read(GunzipStream *s, uint8_t *out, size_t size) {
+        size = MIN(size, (size_t) UINT32_MAX);
+        for (;;) {
+                int z;
+
+                if (s->z.avail_in == 0 && !s->raw_eof) {
+                        ssize_t k = s->pull(s->userdata, s->raw, GUNZIP_BUFFER_SIZE);
+                        if (k < 0)
+                                return k;
+                        s->raw_eof = k == 0;
+                        s->z.next_in = s->raw;
+                        s->z.avail_in = (uInt) k;
+                }
+                if (s->member_end) {
+                        /* After a member: another member, zero padding, or the end. */
+                        if (s->z.avail_in == 0) {
+                                if (s->raw_eof)
+                                        return 0;
+                                continue;
+                        }
+                        if (s->z.next_in[0] == 0x1f) {
+                                if (inflateReset(&s->z) != Z_OK)
+                                        return gunzip_fail(s, "cannot reset the decoder");
+                                s->member_end = false;
+                        } else if (all_zero(s->z.next_in, s->z.avail_in)) {
+                                s->z.avail_in = 0;
+                                continue;
+                        } else
+                                return gunzip_fail(s, "data after the gzip stream");
+                }
+                s->z.next_out = out;
+                s->z.avail_out = (uInt) size;
+                z = inflate(&s->z, Z_NO_FLUSH);
+                if (z == Z_STREAM_END)
+                        s->member_end = true;
+                else if (z != Z_OK && !(z == Z_BUF_ERROR && s->z.avail_in == 0 && !s->raw_eof))
+                        /* corrupt data, a CRC or length mismatch, or truncated */
+                        return gunzip_fail(s, s->z.msg
+                                                      ?: (s->raw_eof ? "truncated gzip input"
+                                                                     : "corrupt gzip data"));
+                if (s->z.avail_out < size)
+                        return (ssize_t) (size - s->z.avail_out);
+                if (s->raw_eof && s->z.avail_in == 0 && !s->member_end)
+                        return gunzip_fail(s, "truncated gzip input");
+        }
+}
+
+const char *gunzip_stream_error(const GunzipStream *s) {
+        return s->error;
 }

@@ -253,6 +253,7 @@ int crypto_authenticode_sign(const CryptoSigner *s, const uint8_t digest[SHA256_
 int crypto_authenticode_verify(const uint8_t *sig, size_t size,
                                const uint8_t digest[SHA256_DIGEST_SIZE], const uint8_t *trusted_der,
                                size_t trusted_size);
+
 /* ---- dm-verity block hashing (crypto-verity.c) ----
  *
  * SHA-256(salt || block) of many 4096-byte blocks: the inner loop of dm-verity hash trees.

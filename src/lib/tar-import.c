@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <archive.h>
+#include <assert.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "compress.h"
 #include "crypto.h"
 #include "error-util.h"
 #include "log.h"
@@ -26,13 +27,11 @@ struct TarReader {
         uint8_t *data; /* members' contents, read out of libarchive */
         CryptoHash *hash;
 
-        /* gzip is inflated here rather than by libarchive, whose gzip filter does not check
-         * the CRC-32 and length in each member's trailer (RFC 1952 section 2.3.1): zlib does */
-        bool probed, gzip, gzip_end, raw_eof;
-        const char *gzip_error;
-        z_stream z;
-        uint8_t *raw;
-        size_t raw_size;
+        /* gzip is inflated by compress.h's checked stream rather than by libarchive, whose gzip
+         * filter does not check the CRC-32 and length in each member's trailer (RFC 1952
+         * section 2.3.1). */
+        bool probed;
+        GunzipStream *gzip;
         int input_error;
         bool opened;
         char *error;
@@ -44,9 +43,7 @@ TarReader *tar_reader_free(TarReader *r) {
         if (r->a)
                 archive_read_free(r->a);
         crypto_hash_free(r->hash);
-        if (r->gzip)
-                inflateEnd(&r->z);
-        free(r->raw);
+        gunzip_stream_free(r->gzip);
         free(r->buf);
         free(r->data);
         free(r->error);
@@ -90,82 +87,26 @@ static ssize_t input_pull(TarReader *r, uint8_t *buf) {
         return k;
 }
 
-static bool all_zero(const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (p[i])
-                        return false;
-        return true;
-}
-
-/* Inflates the next piece of a gzip stream (one or more members) into r->buf. */
-static ssize_t gzip_pull(TarReader *r) {
-        for (;;) {
-                int z;
-
-                if (r->z.avail_in == 0 && !r->raw_eof) {
-                        ssize_t k = input_pull(r, r->raw);
-                        if (k < 0)
-                                return k;
-                        r->raw_eof = k == 0;
-                        r->z.next_in = r->raw;
-                        r->z.avail_in = (uInt) k;
-                }
-                if (r->gzip_end) {
-                        /* after a member: another member, zero padding, or the end */
-                        if (r->z.avail_in == 0)
-                                return r->raw_eof ? 0 : gzip_pull(r);
-                        if (r->z.next_in[0] == 0x1f) {
-                                if (inflateReset(&r->z) != Z_OK)
-                                        return -EBADMSG;
-                                r->gzip_end = false;
-                        } else if (all_zero(r->z.next_in, r->z.avail_in)) {
-                                r->z.avail_in = 0;
-                                continue;
-                        } else
-                                return -EBADMSG; /* data after the gzip stream */
-                }
-                r->z.next_out = r->buf;
-                r->z.avail_out = INPUT_BUFFER_SIZE;
-                z = inflate(&r->z, Z_NO_FLUSH);
-                if (z == Z_STREAM_END)
-                        r->gzip_end = true;
-                else if (z != Z_OK && !(z == Z_BUF_ERROR && r->z.avail_in == 0 && !r->raw_eof))
-                        return -EBADMSG; /* corrupt data, a CRC or length mismatch, or truncated */
-                if (r->z.avail_out < INPUT_BUFFER_SIZE)
-                        return (ssize_t) (INPUT_BUFFER_SIZE - r->z.avail_out);
-                if (r->raw_eof && r->z.avail_in == 0 && !r->gzip_end)
-                        return -EBADMSG; /* truncated */
-        }
+static ssize_t gzip_input_pull(void *userdata, uint8_t *buf, size_t size) {
+        assert(size >= INPUT_BUFFER_SIZE);
+        return input_pull(userdata, buf);
 }
 
 static ssize_t input_next(TarReader *r) {
         if (!r->probed) {
                 ssize_t k;
+                int q;
+
                 r->probed = true;
-                k = input_pull(r, r->raw);
-                if (k < 0)
-                        return k;
-                r->raw_eof = k == 0;
-                if (k >= 2 && r->raw[0] == 0x1f && r->raw[1] == 0x8b) {
-                        /* windowBits 16 + 15: gzip wrapper, header and trailer checked */
-                        if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
-                                return -ENOMEM;
-                        r->gzip = true;
-                        r->z.next_in = r->raw;
-                        r->z.avail_in = (uInt) k;
-                } else {
-                        memcpy(r->buf, r->raw, (size_t) k);
-                        return k;
-                }
+                k = input_pull(r, r->buf);
+                if (k < 2 || r->buf[0] != 0x1f || r->buf[1] != 0x8b)
+                        return k; /* not gzip: libarchive reads it (plain or zstd) */
+                q = gunzip_stream_new(gzip_input_pull, r, r->buf, (size_t) k, &r->gzip);
+                if (q < 0)
+                        return q;
         }
-        if (r->gzip) {
-                ssize_t k = gzip_pull(r);
-                if (k == -EBADMSG && !r->gzip_error)
-                        r->gzip_error = r->z.msg
-                                                ?: (r->raw_eof ? "truncated gzip input"
-                                                               : "data after the gzip stream");
-                return k;
-        }
+        if (r->gzip)
+                return gunzip_stream_read(r->gzip, r->buf, INPUT_BUFFER_SIZE);
         return input_pull(r, r->buf);
 }
 
@@ -213,9 +154,8 @@ int tar_reader_new(const TarInput *in, TarReader **ret) {
         }
         r->buf = malloc(INPUT_BUFFER_SIZE);
         r->data = malloc(INPUT_BUFFER_SIZE);
-        r->raw = malloc(INPUT_BUFFER_SIZE);
         r->a = archive_read_new();
-        if (!r->buf || !r->data || !r->raw || !r->a)
+        if (!r->buf || !r->data || !r->a)
                 return -ENOMEM;
         if (in->digest) {
                 k = crypto_hash_new(HASH_SHA256, &r->hash);
@@ -239,9 +179,9 @@ int tar_reader_new(const TarInput *in, TarReader **ret) {
 static int archive_failure(TarReader *r, const char *where) {
         const char *e = archive_error_string(r->a);
 
-        if (r->input_error == -EBADMSG && r->gzip_error)
+        if (r->input_error == -EBADMSG && r->gzip && gunzip_stream_error(r->gzip))
                 return error_replace(&r->error, -EBADMSG, "truncated or corrupt archive: gzip: %s",
-                                     r->gzip_error);
+                                     gunzip_stream_error(r->gzip));
         if (r->input_error < 0 && r->input_error != -EBADMSG)
                 return error_replace(&r->error, r->input_error, "%s: cannot read the input: %s",
                                      where, strerror(-r->input_error));
@@ -324,14 +264,19 @@ int tar_reader_read_all(TarReader *r, size_t max, char **ret, size_t *ret_size) 
 }
 
 int tar_reader_input_digest(TarReader *r, Digest *ret, uint64_t *ret_size) {
+        _cleanup_free_ uint8_t *scratch = NULL;
         Digest d;
         ssize_t k;
         int q;
 
         if (!r->hash)
                 return -EINVAL;
+        /* Whatever follows the archive's end marker is part of the input and of its digest. */
+        scratch = malloc(INPUT_BUFFER_SIZE);
+        if (!scratch)
+                return -ENOMEM;
         do
-                k = input_pull(r, r->raw);
+                k = input_pull(r, scratch);
         while (k > 0);
         if (k < 0)
                 return error_replace(&r->error, (int) k, "cannot read the input: %s",

@@ -255,6 +255,10 @@ static const Verb verbs[] = {
           "  RECORD       identity (PEM public key), certificate or sealed-data-volume\n"
           "  --out FILE   write it to FILE (default stdout)\n",
           verb_factory_get },
+        { "factory", "put", "IMAGE RECORD FILE",
+          "write a record into the factory exchange area of a disk (image or device)",
+          "  RECORD       certificate (for the second factory boot) or sealed-data-volume\n",
+          verb_factory_put },
         { "hostfs", "build", "--layout DIR --tag NAME:TAG --mosd PATH [--crun PATH] [OPTIONS]",
           "build the host image: mosd, crun and their library closure (docs/boot.md)",
           "  --layout DIR         OCI layout the image is added to (created if needed)\n"
@@ -268,10 +272,6 @@ static const Verb verbs[] = {
           "  --debug-shell        " HOSTFS_SHELL " (Debian's dash): debug images only\n"
           "Files are owned by root when run as root; $SOURCE_DATE_EPOCH makes it reproducible.\n",
           verb_hostfs_build },
-        { "factory", "put", "IMAGE RECORD FILE",
-          "write a record into the factory exchange area of a disk (image or device)",
-          "  RECORD       certificate (for the second factory boot) or sealed-data-volume\n",
-          verb_factory_put },
         { 0 },
 };
 

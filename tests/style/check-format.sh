@@ -14,5 +14,14 @@ while IFS= read -r f; do
                 echo "not ok $n - $f (run: $CF -i $f)"
         fi
 done < <(git ls-files -co --exclude-standard -- '*.c' '*.h')
+# Merge conflict markers anywhere in the tree.
+n=$((n + 1))
+if markers=$(git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!*.md' 2>/dev/null) && [ -n "$markers" ]; then
+        bad=$((bad + 1))
+        echo "not ok $n - merge conflict markers"
+        printf '%s\n' "$markers" | sed 's/^/# /' | head -20
+else
+        echo "ok $n - no merge conflict markers"
+fi
 echo "1..$n"
 [ "$bad" = 0 ]
