@@ -6,6 +6,7 @@
 #include "boot.h"
 #include "manifest.h"
 #include "memory-util.h"
+#include "tpm-policy.h"
 #include "tpm2.h"
 #include "uuid-util.h"
 
@@ -26,7 +27,8 @@ struct Boot {
 
         char **devices; /* partition device nodes, in the order they were asked for */
         Tpm2Context *tpm;
-        uint8_t *sealed; /* the sealed data-volume key */
+        TpmPolicySet policies; /* the vendor's signed PCR 7 policies of the initramfs */
+        uint8_t *sealed;       /* the sealed data-volume key */
         size_t sealed_size;
         bool first_boot;
         SecretBuffer secret; /* the unsealed data-volume key, wiped once the volume is open */
@@ -38,5 +40,6 @@ struct Boot {
         size_t manifest_size;
         uint8_t *signature;
         size_t signature_size;
+        bool config_mounted;
         Manifest *manifest;
 };

@@ -21,6 +21,7 @@
 #include "factory-exchange.h"
 #include "fd-util.h"
 #include "fileio.h"
+#include "good-release.h"
 #include "init-system.h"
 #include "json.h"
 #include "layer-mount.h"
@@ -128,6 +129,7 @@ Boot *boot_free(Boot *b) {
         boot_options_done(&b->opts);
         secret_buffer_done(&b->secret);
         tpm2_context_free(b->tpm);
+        tpm_policy_set_done(&b->policies);
         free(b->sealed);
         free(b->cert);
         free(b->manifest_data);
@@ -334,7 +336,6 @@ static int read_sealed_key(Boot *b) {
 }
 
 static int phase_unseal(Boot *b) {
-        _cleanup_(tpm_policy_set_done) TpmPolicySet policies = {};
         _cleanup_free_ char *error = NULL, *pcr_hex = NULL;
         const TpmSignedPolicy *used = NULL;
         int r;
@@ -342,16 +343,16 @@ static int phase_unseal(Boot *b) {
         r = tpm2_context_new(b->opts.tcti, &b->tpm, &error);
         if (r < 0)
                 return boot_fail(b, r, "no TPM: %s", error ?: strerror(-r));
-        r = tpm_policy_set_add_path(&policies, BOOT_POLICY_DIR, &error);
+        r = tpm_policy_set_add_path(&b->policies, BOOT_POLICY_DIR, &error);
         if (r < 0)
                 return boot_fail(b, r, "signed policy: %s", error ?: strerror(-r));
-        if (policies.n == 0)
+        if (b->policies.n == 0)
                 return boot_fail(b, -ENOKEY, "the initramfs holds no signed PCR 7 policy in %s",
                                  BOOT_POLICY_DIR);
         r = read_sealed_key(b);
         if (r < 0)
                 return r;
-        r = tpm2_unseal(b->tpm, b->sealed, b->sealed_size, &policies, &b->secret, &used);
+        r = tpm2_unseal(b->tpm, b->sealed, b->sealed_size, &b->policies, &b->secret, &used);
         if (r < 0)
                 return boot_fail(b, r,
                                  "the TPM did not unseal the data-volume key from %s (%s): %s",
@@ -384,6 +385,14 @@ static int phase_lock(Boot *b) {
         hex = hexmem(pcr, sizeof pcr);
         boot_say(b, "PCR 7 locked (now %s): no secret can be unsealed until the next boot",
                  strempty(hex));
+        /* The TPM is not needed until mosd: close the connection. */
+        b->tpm = tpm2_context_free(b->tpm);
+        return 0;
+}
+
+/* The device identity certificate (its product) and the minimum release, from TPM NV. */
+static int read_identity(Boot *b) {
+        int r;
 
         r = tpm2_certificate_read(b->tpm, &b->cert, &b->cert_size);
         if (r == -ENOKEY)
@@ -402,8 +411,6 @@ static int phase_lock(Boot *b) {
         if (r < 0)
                 return boot_fail(b, r, "cannot read the minimum-release counter: %s",
                                  tpm2_context_last_error(b->tpm));
-        /* The TPM is not needed until mosd: close the connection. */
-        b->tpm = tpm2_context_free(b->tpm);
         return 0;
 }
 
@@ -495,28 +502,53 @@ static int mount_fat(const char *dev, const char *where) {
         return 0;
 }
 
-static int phase_manifest(Boot *b) {
-        _cleanup_(crypto_cert_freep) CryptoCert *ca = NULL;
-        _cleanup_free_ char *error = NULL, *path = NULL, *sig_path = NULL;
-        char product[UUID_STRING_MAX];
-        ManifestVerifyOptions o;
+static int mount_config(Boot *b) {
         const char *dev = b->devices[DEV_CONFIG];
         int r;
 
+        if (b->config_mounted)
+                return 0;
         r = mount_fat(dev, "/config");
         if (r < 0)
                 return boot_fail(b, r, "cannot mount the configuration partition %s (FAT32): %s",
                                  dev, strerror(-r));
-        path = path_join("/config", BOOT_CONFIG_MANIFEST);
-        sig_path = path_join("/config", BOOT_CONFIG_SIGNATURE);
-        if (!path || !sig_path)
+        b->config_mounted = true;
+        return 0;
+}
+
+/* The manifest's bytes as they are on the configuration partition, not yet verified. */
+static int read_manifest(Boot *b) {
+        _cleanup_free_ char *path = path_join("/config", BOOT_CONFIG_MANIFEST);
+        int r;
+
+        if (!path)
                 return -ENOMEM;
+        if (b->manifest_data)
+                return 0;
         r = read_full_file(path, MANIFEST_MAX_SIZE, &b->manifest_data, &b->manifest_size);
         if (r == -EFBIG)
                 return boot_fail(b, r, "manifest %s: larger than %u bytes", path,
                                  MANIFEST_MAX_SIZE);
         if (r < 0)
                 return boot_fail(b, r, "manifest %s: %s", path, strerror(-r));
+        return 0;
+}
+
+/* Verifies the manifest against the manifest CA of the initramfs, the product of the device
+ * certificate and the TPM's minimum release (docs/manifest.md). */
+static int verify_manifest(Boot *b) {
+        _cleanup_(crypto_cert_freep) CryptoCert *ca = NULL;
+        _cleanup_free_ char *error = NULL, *path = NULL, *sig_path = NULL;
+        ManifestVerifyOptions o;
+        int r;
+
+        r = read_manifest(b);
+        if (r < 0)
+                return r;
+        path = path_join("/config", BOOT_CONFIG_MANIFEST);
+        sig_path = path_join("/config", BOOT_CONFIG_SIGNATURE);
+        if (!path || !sig_path)
+                return -ENOMEM;
         r = read_full_file(sig_path, CMS_SIGNATURE_MAX, (char **) &b->signature,
                            &b->signature_size);
         if (r == -EFBIG)
@@ -541,6 +573,86 @@ static int phase_manifest(Boot *b) {
                             &b->manifest, &error);
         if (r < 0)
                 return boot_fail(b, r, "manifest %s: %s", path, error ?: strerror(-r));
+        return 0;
+}
+
+/* Rollback protection (docs/boot.md, "The minimum release"): when mosd recorded that the
+ * release on the configuration partition booted good and it is above the TPM's minimum-release
+ * counter, the counter moves up to it, authorized by the vendor's signed policy for this PCR 7,
+ * so before the lock. The record is not authenticated: it must name exactly the manifest on
+ * the partition, and that manifest's signature is verified first, so the counter only ever
+ * moves to the release of a manifest the vendor signed for this product. Without such a record
+ * nothing of the disk is parsed before the lock. */
+static int phase_release(Boot *b) {
+        _cleanup_free_ char *error = NULL;
+        GoodRelease g;
+        uint64_t old;
+        int r;
+
+        r = read_identity(b);
+        if (r < 0)
+                return r;
+        r = mount_config(b);
+        if (r < 0)
+                return r;
+        r = good_release_read("/config", &g, &error);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0) {
+                boot_say(b, "ignoring the good-release record on the configuration partition: %s",
+                         error ?: strerror(-r));
+                return 0;
+        }
+        if (g.release <= b->min_release)
+                return 0;
+        r = read_manifest(b);
+        if (r < 0)
+                return r;
+        if (!good_release_matches(&g, b->manifest_data, b->manifest_size, g.release)) {
+                boot_say(b,
+                         "ignoring the good-release record for release %" PRIu64
+                         ": it names another manifest",
+                         g.release);
+                return 0;
+        }
+        r = verify_manifest(b);
+        if (r < 0)
+                return r;
+        if (b->manifest->release != g.release) {
+                boot_say(b,
+                         "ignoring the good-release record for release %" PRIu64
+                         ": the manifest is release %" PRIu64,
+                         g.release, b->manifest->release);
+                return 0;
+        }
+        old = b->min_release;
+        r = tpm2_min_release_advance(b->tpm, g.release, &b->policies);
+        if (r < 0) {
+                /* Not a reason to stop the device: rollback protection stays where it was. */
+                boot_say(b, "could not move the minimum release to %" PRIu64 ": %s", g.release,
+                         tpm2_context_last_error(b->tpm));
+                return 0;
+        }
+        b->min_release = g.release;
+        boot_say(b,
+                 "minimum release moved from %" PRIu64 " to %" PRIu64 " (release %" PRIu64
+                 " booted good): older releases are refused from now on",
+                 old, g.release, g.release);
+        return 0;
+}
+
+static int phase_manifest(Boot *b) {
+        char product[UUID_STRING_MAX];
+        int r;
+
+        r = mount_config(b);
+        if (r < 0)
+                return r;
+        if (!b->manifest) {
+                r = verify_manifest(b);
+                if (r < 0)
+                        return r;
+        }
         boot_say(b,
                  "manifest release %" PRIu64 " (version %s) verified: signed for product %s, "
                  "release not below the TPM's minimum %" PRIu64,
@@ -775,6 +887,8 @@ int boot_run(Boot *b) {
         r = PHASE(b, "devices", phase_devices(b, production));
         if (r >= 0)
                 r = PHASE(b, "unseal", phase_unseal(b));
+        if (r >= 0)
+                r = PHASE(b, "release", phase_release(b));
         if (r >= 0)
                 r = PHASE(b, "lock", phase_lock(b));
         if (r >= 0)

@@ -11,7 +11,10 @@
 #           volume; a clean reboot by ctrl-alt-delete;
 #   beside it, a copy of the disk with one byte changed in the web service's layer: web fails
 #           with an I/O error and is reported failed with that reason, the counter runs;
-#   boot 2  the counter's persistent value survived (2), the entry is already blessed.
+#   boot 2  the counter's persistent value survived (2), the entry is already blessed, and
+#           mos-init moved the TPM's minimum release up to the release that booted good (2);
+#   then    the configuration partition of release 1 (validly signed, older) restored on the
+#           disk: refused, the release is below the TPM's minimum.
 # Two VMs run at a time (one per core). Timings are TAP comments for the report.
 #   test-appliance.sh MOS MOS-INIT MOSD
 . "$(dirname "$0")/../lib.sh"
@@ -66,10 +69,16 @@ step "images: hello-web:1, hello-counter:1, hostfs:1 (debug: busybox, the ready 
 { cat "$SRC/examples/hello/product.yaml"; printf '  - name: assets\n    type: fs-only\n    image: hello-web:1\n'; } |
         sed '/^storage:/,/^ *data-size/d' >spec.yaml
 printf 'storage:\n  data-size: 268435456\n' >>spec.yaml
+# The device runs release 2; release 1 is the vendor's previous, validly signed one.
+sed 's/^release: .*/release: 1/' spec.yaml >spec-old.yaml
+sed -i 's/^release: .*/release: 2/' spec.yaml
 step "manifest built from examples/hello/product.yaml (+ an fs-only target) and signed" \
         al_manifest hello hello spec.yaml
+step "the previous release (1) built and signed too" al_manifest hello old spec-old.yaml
 step "initramfs, production and factory UKIs, firmware vars" al_boot_files
 step "production disk" al_disk hello hello production.img
+step "a disk of the previous release (its configuration partition is the attacker's)" \
+        al_disk hello old old.img
 echo "# initramfs $(stat -c %s initrd.img) bytes, UKI $(stat -c %s production.efi) bytes, built in $(($(date +%s) - T0)) s"
 
 # ---- the factory: two boots of the factory UKI on the device ----
@@ -126,7 +135,8 @@ console boot1 '^counter +running ' "status table: counter running"
 console boot1 '^boot: good' "status table: boot good"
 console boot1 '^counter\| hello-counter: boot 1$' "counter: first boot counted"
 console boot1 '^mosd: Boot counting: /EFI/Linux/machineos\+2-1\.efi is good, renamed to /EFI/Linux/machineos\.efi\.' "boot counting: the UKI's counter removed"
-console boot1 '^mosd: Release 1 recorded as booted good in /config/state/good-release\.json\.' "release 1 recorded as booted good"
+console boot1 "^mos-init: manifest release 2 \\(version [^)]*\\) verified: signed for product .*, release not below the TPM's minimum 1\$" "release 2 verified against the TPM's minimum 1"
+console boot1 '^mosd: Release 2 recorded as booted good in /config/state/good-release\.json\.' "release 2 recorded as booted good"
 console boot1 '^hook:   web +running ' "mos status inside: web running"
 console boot1 '^hook:   counter +running ' "mos status inside: counter running"
 if grep -a '^hook: status-json ' boot1.log | sed 's/^hook: status-json //' | python3 -c '
@@ -171,7 +181,23 @@ RC=$?
 console boot2 '^counter\| hello-counter: boot 2$' "the counter's persistent volume kept its value (boot 2)"
 console boot2 '^mosd: Boot counting: the boot loader reports no counted entry' "boot counting: the entry stays blessed"
 no_console boot2 'mos-init: .*formatted' "the data volume was not formatted again"
+console boot2 '^mos-init: minimum release moved from 1 to 2 \(release 2 booted good\): older releases are refused from now on$' "mos-init moved the TPM's minimum release to 2 before the lock"
+console boot2 "^mos-init: manifest release 2 .* release not below the TPM's minimum 2\$" "release 2 verified against the new minimum 2"
 grep -a 'mos-init: phases:' boot2.log | sed 's/^/# boot2 /'
 echo "# boot2: ready after $(al_seconds boot2) s (qemu start to 'mosd: ready', one VM)"
+
+# ---- rollback: release 1's configuration partition (validly signed) on the same device ----
+cp production.img rollback.img
+step "release 1's configuration partition written over the disk's" \
+        $AL_HELPER copy-part old.img rollback.img mos-config
+cp -a tpm tpm-rollback
+al_vm_start rollback rollback.img tpm-rollback --timeout 240
+track_pid $AL_VM_PID
+wait $AL_VM_PID
+RC=$?
+[ "$RC" = 3 ] && [ "$(al_outcome rollback)" = refused ] && ok "rollback: mos vm run exit 3 (refused)" ||
+        not_ok "rollback: mos vm run exit $RC, outcome $(al_outcome rollback)"
+console rollback '^mos-init: refused: manifest /config/manifest\.json: manifest release 1 is below the minimum release 2$' "the older signed release is refused: below the TPM's minimum release"
+no_console rollback '^mosd:' "nothing of the older release ran"
 echo "# test-appliance.sh: $(($(date +%s) - T0)) s"
 done_testing
