@@ -184,8 +184,8 @@ static int add_image(DiskContent *c, OciLayout *l, const ManifestTarget *t, char
         r = add_blob_data(c, l, &img->manifest_digest, img->manifest_size, OCI_MANIFEST_SIZE_MAX,
                           &err);
         if (r >= 0)
-                r = add_blob_data(c, l, &img->config_digest, img->config_size,
-                                  OCI_CONFIG_SIZE_MAX, &err);
+                r = add_blob_data(c, l, &img->config_digest, img->config_size, OCI_CONFIG_SIZE_MAX,
+                                  &err);
         for (size_t i = 0; r >= 0 && i < img->n_layers; i++)
                 r = add_blob_file(c, l, &img->layers[i].digest, img->layers[i].size, &err);
         if (r < 0)
@@ -217,9 +217,9 @@ static int make_index(DiskContent *c, const Manifest *m) {
                 if (digest_parse(t->image.digest, &desc->digest) < 0)
                         return -EBADMSG;
                 desc->media_type = strdup(OCI_MEDIA_TYPE_MANIFEST);
-                desc->annotations = json_pack("{s:s,s:s}", OCI_ANNOTATION_REF_NAME,
-                                              t->image.reference ?: t->name,
-                                              "org.machineos.target", t->name);
+                desc->annotations =
+                        json_pack("{s:s,s:s}", OCI_ANNOTATION_REF_NAME,
+                                  t->image.reference ?: t->name, "org.machineos.target", t->name);
                 if (!desc->media_type || !desc->annotations)
                         return -ENOMEM;
         }
@@ -267,8 +267,7 @@ int disk_content_from_manifest(const char *keyset_dir, const char *product,
                 return -ENOMEM;
         r = read_full_file(sig_path, CMS_SIGNATURE_MAX, &sig, &sn);
         if (r == -ENOENT)
-                return error_set(ret_error, -EKEYREJECTED, "the signature %s is missing",
-                                 sig_path);
+                return error_set(ret_error, -EKEYREJECTED, "the signature %s is missing", sig_path);
         if (r < 0)
                 return r;
         o.ca = ca;

@@ -13,7 +13,6 @@
 #include "fd-util.h"
 #include "gpt.h"
 #include "macro.h"
-#include "pio.h"
 #include "string-util.h"
 
 static const char *const record_names[_FACTORY_RECORD_MAX] = {
@@ -112,10 +111,9 @@ int factory_record_read(int fd, uint64_t area_offset, FactoryRecord t, uint8_t *
                 return -ENOMEM;
         if ((unsigned) t >= _FACTORY_RECORD_MAX)
                 return -EINVAL;
-        r = pread_full_at(fd, slot, FACTORY_SLOT_SIZE,
-                          area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
+        r = pread_full(fd, slot, FACTORY_SLOT_SIZE, area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
         if (r < 0)
-                return r == -EBADMSG ? -EIO : r;
+                return r;
         return factory_record_decode(slot, FACTORY_SLOT_SIZE, t, ret, ret_size);
 }
 
@@ -129,8 +127,8 @@ int factory_record_write(int fd, uint64_t area_offset, FactoryRecord t, const vo
         r = factory_record_encode(t, payload, size, slot);
         if (r < 0)
                 return r;
-        r = pwrite_full_at(fd, slot, FACTORY_SLOT_SIZE,
-                           area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
+        r = pwrite_full(fd, slot, FACTORY_SLOT_SIZE,
+                        area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
         if (r < 0)
                 return r;
         return fdatasync(fd) < 0 ? -errno : 0;
@@ -143,7 +141,7 @@ int factory_area_wipe(int fd, uint64_t area_offset) {
         if (!zero)
                 return -ENOMEM;
         for (uint64_t off = 0; off < FACTORY_AREA_SIZE; off += FACTORY_SLOT_SIZE) {
-                r = pwrite_full_at(fd, zero, FACTORY_SLOT_SIZE, area_offset + off);
+                r = pwrite_full(fd, zero, FACTORY_SLOT_SIZE, area_offset + off);
                 if (r < 0)
                         return r;
         }

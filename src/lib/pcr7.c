@@ -122,20 +122,20 @@ int pcr7_predict(const char *keyset_dir, const char *signer_cert, Pcr7Prediction
         if (r < 0)
                 return r == -ENOENT ? -ENOKEY : r;
 
-        r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_GLOBAL_VARIABLE_GUID.bytes, "SecureBoot",
-                         &secure_boot, 1);
+        r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_GLOBAL_VARIABLE_GUID.bytes,
+                         "SecureBoot", &secure_boot, 1);
         if (r >= 0)
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_GLOBAL_VARIABLE_GUID.bytes, "PK", pk,
-                                 pk_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_GLOBAL_VARIABLE_GUID.bytes,
+                                 "PK", pk, pk_size);
         if (r >= 0)
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_GLOBAL_VARIABLE_GUID.bytes, "KEK", kek,
-                                 kek_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_GLOBAL_VARIABLE_GUID.bytes,
+                                 "KEK", kek, kek_size);
         if (r >= 0)
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_IMAGE_SECURITY_DATABASE_GUID.bytes, "db", db,
-                                 db_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG,
+                                 EFI_IMAGE_SECURITY_DATABASE_GUID.bytes, "db", db, db_size);
         if (r >= 0) /* when absent, edk2 measures it with VariableDataLength 0 */
-                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG, EFI_IMAGE_SECURITY_DATABASE_GUID.bytes, "dbx",
-                                 dbx, dbx_size);
+                r = add_variable(&p, EV_EFI_VARIABLE_DRIVER_CONFIG,
+                                 EFI_IMAGE_SECURITY_DATABASE_GUID.bytes, "dbx", dbx, dbx_size);
         if (r < 0)
                 return r;
         sep = calloc(1, 4);

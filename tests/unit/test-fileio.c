@@ -108,6 +108,27 @@ TEST(empty_file) {
         ASSERT_STREQ(buf, "");
 }
 
+TEST(positional_io) {
+        _cleanup_free_ char *path = path_join(dir, "pio");
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        char buf[8];
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_OK(pwrite_full(fd, "abcdef", 6, 10));
+        ASSERT_OK(pread_full(fd, buf, 3, 12));
+        ASSERT_TRUE(memcmp(buf, "cde", 3) == 0);
+        /* the hole before offset 10 reads as zeros */
+        ASSERT_OK(pread_full(fd, buf, 2, 0));
+        ASSERT_EQ(buf[0] | buf[1], 0);
+        /* the file ends first: pread_loop says how much, pread_full refuses */
+        ASSERT_EQ(pread_loop(fd, buf, 8, 12), 4);
+        ASSERT_ERRNO(pread_full(fd, buf, 8, 12), -EIO);
+        ASSERT_EQ(pread_loop(fd, buf, 8, 100), 0);
+        ASSERT_ERRNO(pread_full(-1, buf, 1, 0), -EBADF);
+        ASSERT_ERRNO(pwrite_full(-1, buf, 1, 0), -EBADF);
+        (void) unlink(path);
+}
+
 int main(void) {
         if (!mkdtemp(dir))
                 tap_skip_all("cannot create a temporary directory");
@@ -117,6 +138,7 @@ int main(void) {
         RUN(read_limit);
         RUN(read_limit_on_pipe);
         RUN(empty_file);
+        RUN(positional_io);
         {
                 _cleanup_free_ char *cmd = strprintf("rm -rf '%s'", dir);
                 if (cmd)

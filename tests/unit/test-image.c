@@ -58,8 +58,8 @@ TEST(build_resolve_verify) {
                 _cleanup_(image_freep) Image *by_digest = NULL, *none = NULL;
                 _cleanup_free_ char *e = NULL;
                 Digest other = built->manifest_digest;
-                ASSERT_OK(image_load(l, "by-digest", &built->manifest_digest,
-                                     built->manifest_size, &by_digest, &e));
+                ASSERT_OK(image_load(l, "by-digest", &built->manifest_digest, built->manifest_size,
+                                     &by_digest, &e));
                 ASSERT_STREQ(by_digest->ref, "by-digest");
                 ASSERT_TRUE(digest_equal(&by_digest->config_digest, &resolved->config_digest));
                 ASSERT_TRUE(memcmp(&by_digest->layers[0], &built->layers[0], sizeof(ImageLayer)) ==
