@@ -14,6 +14,7 @@
 #include "fd-util.h"
 #include "image.h"
 #include "io-util.h"
+#include "memory-util.h"
 #include "squashfs.h"
 #include "string-util.h"
 #include "verity.h"
@@ -209,12 +210,11 @@ static int verify_layer(OciLayout *l, const char *ref, size_t i, size_t n, const
                         return error_set(ret_error, -EIO,
                                          "'%s': layer %zu (%s): cannot read the padding", ref,
                                          i + 1, dg);
-                for (size_t b = 0; b < k; b++)
-                        if (pad[b] != 0)
-                                return error_set(ret_error, -EBADMSG,
-                                                 "'%s': layer %zu (%s): the padding after the "
-                                                 "squashfs image is not zero",
-                                                 ref, i + 1, dg);
+                if (!memeqzero(pad, k))
+                        return error_set(ret_error, -EBADMSG,
+                                         "'%s': layer %zu (%s): the padding after the squashfs "
+                                         "image is not zero",
+                                         ref, i + 1, dg);
         }
         return 0;
 }
