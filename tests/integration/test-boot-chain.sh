@@ -143,7 +143,13 @@ if [ -n "$src" ]; then
 fi
 expect 1 "'nosuchmodule' not found" -- "$MOS" initramfs build --init "$prog" --module nosuchmodule --out "$T/x.img"
 expect 1 "'$T/missing' not found" -- "$MOS" initramfs build --init "$T/missing" --out "$T/x.img"
-expect 3 "not an x86-64 ELF file" -- "$MOS" initramfs build --init /etc/hostname --out "$T/x.img"
+expect 3 "'/etc/hostname': not an x86-64 ELF file" -- "$MOS" initramfs build --init /etc/hostname --out "$T/x.img"
+# Every refusal names the file or argument it is about.
+printf a >"$T/fa"; printf b >"$T/fb"
+expect 1 "'/etc/x': a second, different file for the same path" -- "$MOS" initramfs build --init "$prog" --file "$T/fa:/etc/x" --file "$T/fb:/etc/x" --out "$T/x.img"
+expect 1 "'$T/fa:etc/x': invalid, expected SOURCE:/DEST" -- "$MOS" initramfs build --init "$prog" --file "$T/fa:etc/x" --out "$T/x.img"
+expect 1 "'/etc/../x': invalid" -- "$MOS" initramfs build --init "$prog" --file "$T/fa:/etc/../x" --out "$T/x.img"
+expect 1 "'$T/nofile' not found" -- "$MOS" initramfs build --init "$prog" --file "$T/nofile:/x" --out "$T/x.img"
 expect 2 "--init is required" -- "$MOS" initramfs build --out "$T/x.img"
 expect 3 "lacks manifest-ca.crt or tpm-policy.pub" -- "$MOS" initramfs build --init "$prog" --keyset "$T/nope" --out "$T/x.img"
 
