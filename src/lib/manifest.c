@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "error-util.h"
 #include "log.h"
 #include "path-util.h"
@@ -113,18 +114,11 @@ static bool isalnum_ascii(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static bool is_lower_hex(const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-                        return false;
-        return true;
-}
-
 /* OCI image-spec descriptor.md: digest ::= algorithm ":" encoded; for the registered algorithm
- * sha256, encoded is /[a-f0-9]{64}/. MachineOS images use sha256 only. */
+ * sha256, encoded is /[a-f0-9]{64}/ (digest.h). MachineOS images use sha256 only. */
 static bool digest_is_valid(const char *s) {
-        const char *e = startswith(s, "sha256:");
-        return e && strlen(e) == 64 && is_lower_hex(e, 64);
+        Digest d;
+        return s && digest_parse(s, &d) >= 0;
 }
 
 /* A name: target names, volume labels, user-namespace groups. Also a safe file name. */
@@ -290,7 +284,7 @@ static int parse_root_hash(JsonDispatchContext *c, const char *name, json_t *v, 
         const char *s = json_string_value(v);
 
         if (json_string_length(v) != 2 * SHA256_DIGEST_SIZE ||
-            !is_lower_hex(s, 2 * SHA256_DIGEST_SIZE) ||
+            !string_is_lower_hex(s, 2 * SHA256_DIGEST_SIZE) ||
             unhexmem_fixed(s, dest, SHA256_DIGEST_SIZE) < 0)
                 return json_dispatch_error(c, name, "expected 64 lower-case hex digits");
         return 0;
@@ -304,7 +298,7 @@ static int parse_salt(JsonDispatchContext *c, const char *name, json_t *v, void 
         void *b = NULL;
         size_t bn = 0;
 
-        if (n % 2 != 0 || n > 2 * MANIFEST_VERITY_SALT_MAX || !is_lower_hex(s, n))
+        if (n % 2 != 0 || n > 2 * MANIFEST_VERITY_SALT_MAX || !string_is_lower_hex(s, n))
                 return json_dispatch_error(c, name,
                                            "expected an even number (at most %d) of lower-case "
                                            "hex digits",
