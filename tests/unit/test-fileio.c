@@ -166,6 +166,8 @@ TEST(positional_io) {
         ASSERT_EQ(pread_loop(fd, buf, 8, 100), 0);
         ASSERT_ERRNO(pread_full(-1, buf, 1, 0), -EBADF);
         ASSERT_ERRNO(pwrite_full(-1, buf, 1, 0), -EBADF);
+        ASSERT_ERRNO(pread_full(fd, buf, 1, UINT64_MAX), -EINVAL);
+        ASSERT_ERRNO(pwrite_full(fd, buf, 1, UINT64_MAX), -EINVAL);
         (void) unlink(path);
 }
 
