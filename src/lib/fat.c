@@ -764,6 +764,8 @@ int fat32_read_file(int fd, uint64_t offset, const char *path, uint8_t **ret, si
         uint8_t bs[SECTOR];
         Volume v = { .fd = fd, .offset = offset };
         uint32_t cluster, size = 0;
+        uint64_t data_start;
+        off_t end;
         const char *p = path;
         bool is_dir = true;
         int r;
@@ -778,10 +780,23 @@ int fat32_read_file(int fd, uint64_t offset, const char *path, uint8_t **ret, si
         v.cluster_size = v.sec_per_clus * SECTOR;
         v.reserved = le16_read(bs + 14);
         v.fat_sectors = le32_read(bs + 36);
-        v.data_start = v.reserved + bs[16] * v.fat_sectors;
-        if (le32_read(bs + 32) <= v.data_start)
+        data_start = v.reserved + (uint64_t) bs[16] * v.fat_sectors;
+        if (le32_read(bs + 32) <= data_start)
                 return -EBADMSG;
+        v.data_start = (uint32_t) data_start;
         v.clusters = (le32_read(bs + 32) - v.data_start) / v.sec_per_clus;
+        /* The header's numbers are input: no more clusters than FAT32 has (0x0ffffff5, so an
+         * end-of-chain mark is never a cluster) and than the image really holds, so that a
+         * looping chain is caught before it makes a file of more than the image's size. */
+        end = lseek(fd, 0, SEEK_END);
+        if (end < 0)
+                return -errno;
+        if ((uint64_t) end < offset + data_start * SECTOR)
+                return -EBADMSG;
+        v.clusters = MIN(v.clusters, FAT32_MAX_CLUSTERS);
+        v.clusters =
+                (uint32_t) MIN((uint64_t) v.clusters,
+                               ((uint64_t) end - offset - data_start * SECTOR) / v.cluster_size);
         v.root = le32_read(bs + 44);
         cluster = v.root;
 
