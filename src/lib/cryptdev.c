@@ -337,3 +337,19 @@ void cryptdev_set_debug(bool on) {
 int cryptdev_close(const char *name) {
         return crypt_deactivate(NULL, name);
 }
+
+int cryptdev_verity_corrupted(const char *name) {
+        _cleanup_crypt_ struct crypt_device *cd = NULL;
+        struct crypt_active_device cad = {};
+        int r;
+
+        r = crypt_init_by_name(&cd, name);
+        if (r < 0)
+                return r;
+        /* dm-verity's status is "C" once any block failed its hash (kernel verity.rst,
+         * "status"); libcryptsetup reports that as CRYPT_ACTIVATE_CORRUPTED. */
+        r = crypt_get_active_device(cd, name, &cad);
+        if (r < 0)
+                return r;
+        return (cad.flags & CRYPT_ACTIVATE_CORRUPTED) ? 1 : 0;
+}

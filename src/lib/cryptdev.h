@@ -67,6 +67,10 @@ typedef enum CryptdevCheck {
 int cryptdev_verity_open(const char *device, const char *name, const ManifestVerity *v,
                          CryptdevCheck check, char **ret_node, uint64_t *ret_offset);
 
+/* 1 when the active verity device `name` has met a block that does not match its hash tree
+ * (a read of it failed with EIO), 0 when not (yet). For mosd: why did a service's read fail? */
+int cryptdev_verity_corrupted(const char *name);
+
 /* libcryptsetup's own debug messages (through log_debug()). */
 void cryptdev_set_debug(bool on);
 

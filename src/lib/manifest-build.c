@@ -8,33 +8,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
+#include "image.h"
 #include "manifest.h"
+#include "oci-layout.h"
 #include "string-util.h"
 #include "time-util.h"
 #include "yaml-json.h"
 
 int manifest_resolve_image(const char *layout_dir, const char *reference, ManifestImage *ret,
                            char **ret_error) {
-        /* THE SEAM. The OCI layout module (issue 4, not on main yet) provides what this needs:
-         * the index.json entry tagged NAME:TAG (org.opencontainers.image.ref.name), its image
-         * manifest's digest and size (both checked against the blob), and per layer descriptor
-         * the digest, size and the verity annotations. Wiring, once it is on main (its branch
-         * has oci_layout_open() and image_resolve()):
-         *
-         *   oci_layout_open(layout_dir, 0, &l, ret_error);
-         *   image_resolve(l, reference, &img, ret_error);
-         *   ret->reference = reference; ret->digest = "sha256:" + hex(img->manifest_digest);
-         *   ret->size = img->manifest_size; for each img->layers[i]: digest, size, and
-         *   verity.{root_hash, salt[salt_size], data_blocks, hash_offset} copied as they are.
-         *
-         * manifest_validate() then checks the verity geometry like for explicit images. Until
-         * then: refuse, never guess. */
-        if (ret_error)
-                *ret_error = strprintf("cannot resolve '%s' in OCI layout '%s': image lookup in "
-                                       "an OCI layout is not available in this build; name the "
-                                       "image by digest (an image object) in the spec",
-                                       reference, strempty(layout_dir));
-        return -EOPNOTSUPP;
+        _cleanup_(oci_layout_freep) OciLayout *l = NULL;
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_(manifest_image_done) ManifestImage mi = {};
+        _cleanup_free_ char *err = NULL;
+        int r;
+
+        /* image_resolve() (issue 4's layout API): the index.json entry tagged NAME:TAG
+         * (org.opencontainers.image.ref.name), its image manifest's digest and size, both checked
+         * against the blob, and per layer the digest, size and the verity annotations.
+         * manifest_validate() then checks the verity geometry as for explicit images. */
+        r = oci_layout_open(layout_dir, 0, &l, &err);
+        if (r >= 0)
+                r = image_resolve(l, reference, &img, &err);
+        if (r < 0) {
+                if (ret_error)
+                        *ret_error =
+                                strprintf("cannot resolve '%s' in OCI layout '%s': %s", reference,
+                                          strempty(layout_dir), err ?: strerror(-r));
+                return r;
+        }
+
+        mi.reference = strdup(reference);
+        mi.digest = digest_to_string(&img->manifest_digest);
+        mi.size = img->manifest_size;
+        mi.layers = calloc(img->n_layers ?: 1, sizeof(ManifestLayer));
+        if (!mi.reference || !mi.digest || !mi.layers)
+                return -ENOMEM;
+        for (size_t i = 0; i < img->n_layers; i++) {
+                const ImageLayer *il = &img->layers[i];
+                ManifestLayer *ml = &mi.layers[i];
+
+                mi.n_layers++;
+                ml->digest = digest_to_string(&il->digest);
+                ml->size = il->size;
+                memcpy(ml->verity.root_hash, il->verity.root_hash, sizeof ml->verity.root_hash);
+                ml->verity.salt = malloc(il->verity.salt_size ?: 1);
+                if (!ml->digest || !ml->verity.salt)
+                        return -ENOMEM;
+                memcpy(ml->verity.salt, il->verity.salt, il->verity.salt_size);
+                ml->verity.salt_size = il->verity.salt_size;
+                ml->verity.data_blocks = il->verity.data_blocks;
+                ml->verity.hash_offset = il->verity.hash_offset;
+        }
+        *ret = mi;
+        mi = (ManifestImage){};
+        return 0;
 }
 
 static void apply_spec_defaults(Manifest *m) {

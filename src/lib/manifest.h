@@ -135,12 +135,10 @@ int manifest_format(const Manifest *m, char **ret, size_t *ret_size);
 
 /* ---- building from a spec ---- */
 
-/* Resolves image NAME:TAG in the OCI image layout at layout_dir: the image manifest's digest and
- * size, and for each layer its digest, size and verity parameters.
- *
- * THE SEAM to the OCI layout module (issue 4): until that module is on main this returns
- * -EOPNOTSUPP and says so in *ret_error; specs must then name their images by digest (an image
- * object, see docs/manifest.md). No resolution is faked. */
+/* Resolves image NAME:TAG in the OCI image layout at layout_dir (image_resolve(), image.h): the
+ * image manifest's digest and size, and for each layer its digest, size and verity parameters.
+ * -ENOENT (no layout, no such tag), -EBADMSG (a malformed layout, manifest or annotation), with
+ * "cannot resolve 'NAME:TAG' in OCI layout 'DIR': ..." in *ret_error. */
 int manifest_resolve_image(const char *layout_dir, const char *reference, ManifestImage *ret,
                            char **ret_error);
 

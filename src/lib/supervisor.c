@@ -32,6 +32,7 @@ typedef struct Service {
         char *name;
         RestartPolicy restart;
         bool is_container;
+        bool never_start;   /* supervisor_add_failed() */
         char **argv;        /* process services */
         ContainerSpec spec; /* container services */
         char *bundle_dir;
@@ -77,6 +78,7 @@ struct Supervisor {
         bool started;
         uint64_t started_at;
         bool boot_good;
+        bool settled;
         bool stopping;       /* supervisor_stop(): nothing starts any more */
         int shutdown_signal; /* SIGTERM or SIGINT received */
 };
@@ -304,6 +306,21 @@ int supervisor_add_process(Supervisor *s, const char *name, RestartPolicy restar
         return 0;
 }
 
+int supervisor_add_failed(Supervisor *s, const char *name, const char *reason) {
+        Service *v;
+        int r;
+
+        r = add_service(s, name, RESTART_NO, &v);
+        if (r < 0)
+                return r;
+        v->is_container = true;
+        v->never_start = true;
+        v->state = SERVICE_FAILED;
+        v->reason = strdup(strempty(reason));
+        (void) service_log_note(v->log, "not started: %s", strempty(reason));
+        return v->reason ? 0 : -ENOMEM;
+}
+
 int supervisor_add_io(Supervisor *s, int fd, void (*handler)(int fd, void *userdata),
                       void *userdata) {
         IoHandler *n;
@@ -399,6 +416,15 @@ static void ended(Supervisor *s, Service *v, int wait_status, char *why) {
                 return;
         }
 
+        if (!success && s->settings.check_failure) {
+                char *fatal = s->settings.check_failure(v->name, s->settings.userdata);
+                if (fatal) {
+                        (void) service_log_note(v->log, "not restarted: %s", fatal);
+                        set_state(s, v, SERVICE_FAILED, fatal);
+                        return;
+                }
+        }
+
         switch (v->restart) {
         case RESTART_ALWAYS:
                 restart = true;
@@ -429,7 +455,7 @@ static void ended(Supervisor *s, Service *v, int wait_status, char *why) {
 
 /* ---- events ---- */
 
-static void drain_log(Service *v) {
+static void drain_log(Supervisor *s, Service *v) {
         char buf[16384];
 
         for (;;) {
@@ -440,6 +466,8 @@ static void drain_log(Service *v) {
                         return; /* EAGAIN: nothing more now (the write end stays open) */
                 if (service_log_write(v->log, buf, (size_t) n) < 0)
                         log_debug("Failed to write the log of '%s', output dropped.", v->name);
+                if (s->settings.output)
+                        s->settings.output(v->name, buf, (size_t) n, s->settings.userdata);
         }
 }
 
@@ -468,7 +496,7 @@ static void reap(Supervisor *s) {
                         continue;
                 }
                 /* What it wrote before it ended belongs before the note that it ended. */
-                drain_log(v);
+                drain_log(s, v);
                 if (v->is_container) {
                         /* crun run deletes the container when it ends normally; this removes
                          * what is left when crun itself was killed. */
@@ -515,7 +543,7 @@ static bool service_is_up(const Supervisor *s, const Service *v, uint64_t t) {
 /* Runs what is due at time t and returns when the next thing will be. */
 static uint64_t run_timers(Supervisor *s, uint64_t t) {
         uint64_t next = USEC_NEVER, settled_at;
-        bool all_up = true;
+        bool all_up = true, all_decided = true, any_failed = false;
 
 #define NEXT(when) next = MIN(next, (uint64_t) (when))
         for (size_t i = 0; i < s->n_services; i++) {
@@ -555,7 +583,7 @@ static uint64_t run_timers(Supervisor *s, uint64_t t) {
                 }
         }
 
-        if (!s->started || s->boot_good || s->stopping || s->shutdown_signal)
+        if (!s->started || s->settled || s->stopping || s->shutdown_signal)
                 return next;
 
         settled_at = s->started_at + s->settings.settle_usec;
@@ -564,15 +592,25 @@ static uint64_t run_timers(Supervisor *s, uint64_t t) {
                 if (service_is_up(s, v, t))
                         continue;
                 all_up = false;
+                if (v->state == SERVICE_FAILED) {
+                        any_failed = true;
+                        continue;
+                }
+                all_decided = false;
                 if (v->state == SERVICE_RUNNING || v->state == SERVICE_STARTING)
                         NEXT(v->started_at + s->settings.settle_usec);
         }
-        if (all_up && t >= settled_at) {
-                s->boot_good = true;
-                log_debug("Every service is up: boot good.");
-                if (s->settings.boot_good)
-                        s->settings.boot_good(s->settings.userdata);
-        } else if (all_up)
+        if (all_decided && t >= settled_at) {
+                if (all_up && !any_failed) {
+                        s->boot_good = true;
+                        log_debug("Every service is up: boot good.");
+                        if (s->settings.boot_good)
+                                s->settings.boot_good(s->settings.userdata);
+                }
+                s->settled = true;
+                if (s->settings.settled)
+                        s->settings.settled(s->settings.userdata);
+        } else if (all_decided)
                 NEXT(settled_at);
 #undef NEXT
         return next;
@@ -582,7 +620,8 @@ int supervisor_start(Supervisor *s) {
         s->started = true;
         s->started_at = now(s);
         for (size_t i = 0; i < s->n_services; i++)
-                start_service(s, &s->services[i]);
+                if (!s->services[i].never_start)
+                        start_service(s, &s->services[i]);
         return 0;
 }
 
@@ -615,7 +654,7 @@ int supervisor_run_once(Supervisor *s, uint64_t max_wait_usec) {
         if (r > 0) {
                 for (size_t i = 0; i < s->n_services; i++)
                         if (pfds[first_log + i].revents)
-                                drain_log(&s->services[i]);
+                                drain_log(s, &s->services[i]);
                 if (pfds[0].revents) {
                         read_signals(s);
                         reap(s);
@@ -700,6 +739,10 @@ int supervisor_find_status(const Supervisor *s, const char *name, ServiceStatus 
 
 bool supervisor_boot_is_good(const Supervisor *s) {
         return s->boot_good;
+}
+
+bool supervisor_is_settled(const Supervisor *s) {
+        return s->settled;
 }
 
 bool supervisor_all_ended(const Supervisor *s) {

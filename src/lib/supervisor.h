@@ -63,7 +63,18 @@ typedef struct SupervisorSettings {
         /* Called on every state change (mosd prints a console line). */
         void (*state_changed)(const char *name, ServiceState state, const char *reason,
                               void *userdata);
-        void *userdata; /* for boot_good and state_changed */
+        /* Called once when every service has either been up for the settle time or failed
+         * for good (given up, not restartable), and the settle time has passed since the
+         * start: the moment the boot's outcome is known. With no service failed, boot_good
+         * was called right before. */
+        void (*settled)(void *userdata);
+        /* Called when a run ended badly (not when stopped), before the restart policy: a
+         * returned reason (malloc'd, taken over) fails the service for good, e.g. because its
+         * image is corrupt and a restart cannot help; NULL lets the policy decide. */
+        char *(*check_failure)(const char *name, void *userdata);
+        /* What a service writes, as it is written to its log (for a console copy). */
+        void (*output)(const char *name, const char *buf, size_t n, void *userdata);
+        void *userdata; /* for the callbacks above */
         /* The clock (CLOCK_MONOTONIC in microseconds when NULL). Tests inject one to step
          * through the backoff deterministically; children and fds stay real. */
         uint64_t (*now)(void *userdata);
@@ -85,6 +96,10 @@ int supervisor_add_container(Supervisor *s, RestartPolicy restart, ContainerSpec
 /* Adds a plain process service (argv[0] absolute; copied). */
 int supervisor_add_process(Supervisor *s, const char *name, RestartPolicy restart,
                            char *const argv[]);
+
+/* A service that cannot even be set up (its image does not mount, ...): listed as a
+ * container in state "failed" with the reason, never started. */
+int supervisor_add_failed(Supervisor *s, const char *name, const char *reason);
 
 /* An extra fd to watch (POLLIN); handler runs from supervisor_run_once(). */
 int supervisor_add_io(Supervisor *s, int fd, void (*handler)(int fd, void *userdata),
@@ -123,5 +138,7 @@ size_t supervisor_n_services(const Supervisor *s);
 int supervisor_get_status(const Supervisor *s, size_t i, ServiceStatus *ret);
 int supervisor_find_status(const Supervisor *s, const char *name, ServiceStatus *ret);
 bool supervisor_boot_is_good(const Supervisor *s);
+/* The settled callback was called. */
+bool supervisor_is_settled(const Supervisor *s);
 /* True when no service has a process. */
 bool supervisor_all_ended(const Supervisor *s);

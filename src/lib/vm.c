@@ -265,7 +265,7 @@ static int start_swtpm(Run *run, const VmParams *p, char **ret_sock) {
 static int qemu_argv(const VmParams *p, const Run *run, const char *sock, bool kvm, char ***ret) {
         _cleanup_strv_free_ char **a = NULL;
         _cleanup_free_ char *machine = NULL, *code = NULL, *vars = NULL, *disk = NULL,
-                            *chardev = NULL, *net = NULL;
+                            *chardev = NULL, *net = NULL, *monitor = NULL;
         int r = 0;
 
         machine = strprintf("q35,smm=on,accel=%s", kvm ? "kvm" : "tcg");
@@ -275,7 +275,8 @@ static int qemu_argv(const VmParams *p, const Run *run, const char *sock, bool k
         disk = strprintf("if=none,id=disk0,format=raw,file=%s%s", p->image,
                          p->snapshot ? ",snapshot=on" : "");
         chardev = strprintf("socket,id=chrtpm,path=%s", sock);
-        if (!machine || !code || !vars || !disk || !chardev)
+        monitor = p->monitor ? strprintf("unix:%s,server=on,wait=off", p->monitor) : strdup("none");
+        if (!machine || !code || !vars || !disk || !chardev || !monitor)
                 return -ENOMEM;
         if (p->n_forwards > 0) {
                 /* restrict=on: the guest reaches nothing outside; only the forwards, bound to
@@ -309,7 +310,7 @@ static int qemu_argv(const VmParams *p, const Run *run, const char *sock, bool k
                 "-serial",
                 "stdio",
                 "-monitor",
-                "none",
+                monitor,
                 "-no-reboot",
                 "-drive",
                 disk,

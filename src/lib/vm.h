@@ -50,6 +50,8 @@ typedef struct VmParams {
         const char *accel;     /* "tcg", "kvm" or "auto" (kvm when /dev/kvm is usable) */
         const char *memory;    /* "512M" */
         const char *ovmf_code; /* NULL: OVMF_CODE_4M.secboot.fd */
+        const char *monitor;   /* qemu's human monitor on this unix socket (NULL: none), e.g.
+                                  for "sendkey ctrl-alt-delete": a clean reboot of the guest */
 } VmParams;
 
 typedef struct VmResult {

@@ -208,6 +208,8 @@ static const Verb verbs[] = {
           "  --snapshot         do not write to IMAGE\n"
           "  --accel MODE       auto (kvm when usable, also $MOS_VM_ACCEL), tcg or kvm\n"
           "  --json             print the outcome as JSON on stdout (no console echo)\n"
+          "  --monitor SOCKET   qemu's monitor on a unix socket (e.g. 'sendkey\n"
+          "                     ctrl-alt-delete' asks the appliance to reboot)\n"
           "Exit: 0 success marker, 3 refused (by the appliance or the firmware),\n"
           "1 panic, qemu exit without a marker, or timeout.\n",
           verb_vm_run },

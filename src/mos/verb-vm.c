@@ -44,7 +44,8 @@ int verb_vm_run(int argc, char *argv[]) {
                 ARG_ACCEL,
                 ARG_MEMORY,
                 ARG_PERSIST,
-                ARG_JSON
+                ARG_JSON,
+                ARG_MONITOR,
         };
         static const struct option options[] = {
                 { "vars", required_argument, NULL, ARG_VARS },
@@ -59,6 +60,7 @@ int verb_vm_run(int argc, char *argv[]) {
                 { "memory", required_argument, NULL, ARG_MEMORY },
                 { "persist", no_argument, NULL, ARG_PERSIST },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "monitor", required_argument, NULL, ARG_MONITOR },
                 {},
         };
         VmParams p = { .timeout_sec = 120, .echo = true, .memory = "512M" };
@@ -121,6 +123,15 @@ int verb_vm_run(int argc, char *argv[]) {
                         break;
                 case ARG_JSON:
                         json = true;
+                        break;
+                case ARG_MONITOR:
+                        /* sockaddr_un.sun_path holds 108 bytes; qemu would fail later. */
+                        if (optarg[0] == 0 || strlen(optarg) >= 108 || strchr(optarg, ','))
+                                return verb_usage_error(argv[0],
+                                                        "--monitor expects a socket path of at "
+                                                        "most 107 bytes without ',', got '%s'",
+                                                        optarg);
+                        p.monitor = optarg;
                         break;
                 default:
                         return verb_option_error(argv, c, options);

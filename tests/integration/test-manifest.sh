@@ -132,12 +132,29 @@ expect 1 "cannot resolve 'hostfs:1' in OCI layout '$T/layout'" -- \
         "$MOS" manifest build "$T/byname.yaml" --out "$T/x.json" --product "$U" --layout "$T/layout"
 check "nothing written for a refused spec" test ! -e "$T/x.json"
 
-# examples/hello: the product description the demo builds from. Its images are named NAME:TAG;
-# until the OCI layout lookup lands they are replaced here by explicit images, which checks
-# everything else in the description.
-sed -E "s/^( +)image: ([a-z-]+):([0-9]+)\$/\1image: {reference: \"\2:\3\", digest: \"sha256:$(h a)\", size: 700, layers: [$(layer a c)]}/" \
-        "$SRC/examples/hello/product.yaml" >"$T/hello.yaml"
-expect 0 "Wrote manifest" -- "$MOS" manifest build "$T/hello.yaml" --out "$T/hello.json" --product "$U"
+# examples/hello: the product description the demo builds from. Its images are named NAME:TAG
+# and resolved in an OCI layout (small stand-in images here; make demo builds the real ones).
+for img in hostfs:1 hello-web:1 hello-counter:1; do
+        mkdir -p "$T/src-${img%%:*}" && printf '%s\n' "$img" >"$T/src-${img%%:*}/name"
+        expect 0 "" -- env SOURCE_DATE_EPOCH=1735689600 "$MOS" image build "$T/src-${img%%:*}" \
+                --layout "$T/hello-layout" --tag "$img"
+done
+expect 0 "Wrote manifest" -- "$MOS" manifest build "$SRC/examples/hello/product.yaml" \
+        --layout "$T/hello-layout" --out "$T/hello.json" --product "$U"
+check "the manifest has the layout's digests and verity parameters" python3 -c '
+import json, subprocess, sys
+doc = json.load(open(sys.argv[1]))
+for t in doc["targets"]:
+    ref = t["image"]["reference"]
+    i = json.loads(subprocess.check_output([sys.argv[2], "image", "inspect", "--layout", sys.argv[3], ref, "--json"]))
+    assert t["image"]["digest"] == i["manifest"]["digest"] and t["image"]["size"] == i["manifest"]["size"], ref
+    for ml, il in zip(t["image"]["layers"], i["layers"], strict=True):
+        assert ml["digest"] == il["digest"] and ml["size"] == il["size"], ref
+        assert ml["verity"]["root-hash"] == il["verity"]["rootHash"] and ml["verity"]["salt"] == il["verity"]["salt"], ref
+        assert ml["verity"]["data-blocks"] == il["verity"]["dataBlocks"] and ml["verity"]["hash-offset"] == il["verity"]["hashOffset"], ref
+' "$T/hello.json" "$MOS" "$T/hello-layout"
+expect 1 "cannot resolve 'hello-web:1' in OCI layout '$T/hello-layout': .*hello-web:1" -- sh -c \
+        "\"$MOS\" image rm --layout '$T/hello-layout' hello-web:1 >/dev/null && \"$MOS\" manifest build '$SRC/examples/hello/product.yaml' --layout '$T/hello-layout' --out '$T/x.json' --product '$U'"
 check "examples/hello names hostfs:1, hello-web:1, hello-counter:1" python3 -c '
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -240,14 +257,17 @@ done
 check "the field matrix covered every field ($nfields)" test "$nfields" -ge 40
 
 # Signature bytes flipped: in the ECDSA value at the end, and in the middle (certificate).
+# Each bit of the byte is inverted (writing a fixed value changed nothing when the random ECDSA
+# value already had it there).
 sigsize=$(stat -c %s "$T/m.json.sig")
+flip() { python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"; }
 for pos in $((sigsize - 5)) $((sigsize - 40)); do
         cp "$T/m.json.sig" "$T/flip.sig"
-        printf '\x55' | dd of="$T/flip.sig" bs=1 seek=$pos conv=notrunc 2>/dev/null
+        flip "$T/flip.sig" $pos
         refused "signature (does not match the signed data|is not a DER CMS structure)" "$T/m.json" "$T/flip.sig"
 done
 cp "$T/m.json.sig" "$T/flip.sig"
-printf '\x55' | dd of="$T/flip.sig" bs=1 seek=$((sigsize / 2)) conv=notrunc 2>/dev/null
+flip "$T/flip.sig" $((sigsize / 2))
 refused "" "$T/m.json" "$T/flip.sig"
 # Truncated, extended, empty signatures.
 head -c $((sigsize - 1)) "$T/m.json.sig" >"$T/trunc.sig"

@@ -10,7 +10,7 @@ mktemp_dir T
 mkdir -p "$T/logs" "$T/rootfs"
 
 # mosd's options.
-expect 2 "Missing --services FILE" -- "$MOSD"
+expect 2 "--services and --manifest exclude each other" -- "$MOSD" --services x --manifest y
 expect 2 "Unknown option '--bogus'" -- "$MOSD" --bogus
 expect 2 "Unexpected argument 'extra'" -- "$MOSD" --services x extra
 expect 2 "Invalid value '0' for --settle-ms" -- "$MOSD" --services x --settle-ms 0
@@ -20,7 +20,15 @@ expect 2 "Invalid value '-1' for --log-max-size" -- "$MOSD" --services x --log-m
 expect 2 "Invalid --log-level 'loud'" -- "$MOSD" --services x --log-level loud
 expect 2 "Option '--services' needs a value" -- "$MOSD" --services
 expect 0 '^mosd [0-9]+\.[0-9]+\.[0-9]+$' -- "$MOSD" --version
-expect 0 'Usage: mosd --services FILE' -- "$MOSD" --help
+expect 0 'Usage: mosd \[--services FILE \| --manifest FILE\]' -- "$MOSD" --help
+
+# Appliance mode (docs/appliance.md): the verified manifest must be there and parse, or mosd
+# refuses before it touches anything.
+expect 1 "mosd: refused: cannot read the verified manifest $T/none.json: No such file or directory" -- \
+        "$MOSD" --manifest "$T/none.json" --log-dir "$T/logs" --userns-db "$T/userns.json"
+printf '{"release":1}' >"$T/manifest.json"
+expect 3 "mosd: refused: the verified manifest $T/manifest.json does not parse: .*" -- \
+        "$MOSD" --manifest "$T/manifest.json" --log-dir "$T/logs" --userns-db "$T/userns.json"
 
 # Services files: each refusal names the file and the field.
 bad() { # JSON REGEX

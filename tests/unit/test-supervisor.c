@@ -4,6 +4,7 @@
  * injected clock so the backoff steps are checked exactly. */
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -261,6 +262,95 @@ TEST(failing_service_blocks_boot_good) {
         ASSERT_EQ(boot_good_calls, 0);
 }
 
+static unsigned settled_calls, check_calls;
+static char output_seen[256];
+
+static void on_settled(void *userdata) {
+        settled_calls++;
+}
+
+static char *check_failure(const char *name, void *userdata) {
+        check_calls++;
+        return streq(name, "corrupt") ? strdup("I/O error: its image is corrupt") : NULL;
+}
+
+static void on_output(const char *name, const char *buf, size_t n, void *userdata) {
+        size_t l = strlen(output_seen);
+        (void) snprintf(output_seen + l, sizeof output_seen - l, "%s:%.*s", name, (int) n, buf);
+}
+
+TEST(failed_for_good_settles_without_boot_good) {
+        _cleanup_(supervisor_freep) Supervisor *s = NULL;
+        _cleanup_free_ char *log = NULL;
+        SupervisorSettings set = settings(true);
+        ServiceStatus st;
+
+        set.settled = on_settled;
+        set.check_failure = check_failure;
+        set.output = on_output;
+        fake_now = 5000 * SEC;
+        boot_good_calls = settled_calls = check_calls = 0;
+        output_seen[0] = 0;
+        ASSERT_OK(supervisor_new(&set, &s));
+        ASSERT_OK(supervisor_add_failed(s, "broken", "layer 0 (sha256:00): the blob is missing"));
+        ASSERT_ERRNO(supervisor_add_failed(s, "broken", "twice"), -EEXIST);
+        /* restart=always, but the check says a restart cannot help. */
+        ASSERT_OK(supervisor_add_process(
+                s, "corrupt", RESTART_ALWAYS,
+                (char *const[]){ "/bin/sh", "-c", "echo eio; exit 1", NULL }));
+        ASSERT_OK(supervisor_add_process(s, "daemon", RESTART_ALWAYS,
+                                         (char *const[]){ "/bin/sleep", "60", NULL }));
+        ASSERT_OK(supervisor_start(s));
+        ASSERT_OK(supervisor_find_status(s, "broken", &st));
+        ASSERT_EQ(st.state, SERVICE_FAILED);
+        ASSERT_STREQ(st.kind, "container");
+        ASSERT_EQ(st.pid, 0);
+        ASSERT_STREQ(st.reason, "layer 0 (sha256:00): the blob is missing");
+        ASSERT_TRUE(wait_state(s, "corrupt", SERVICE_FAILED));
+        ASSERT_OK(supervisor_find_status(s, "corrupt", &st));
+        ASSERT_STREQ(st.reason, "I/O error: its image is corrupt");
+        ASSERT_EQ(st.restarts, 0);
+        ASSERT_EQ(check_calls, 1);
+        ASSERT_STREQ(output_seen, "corrupt:eio\n");
+        log = log_of("corrupt");
+        ASSERT_TRUE(strstr(log, "-- mosd: not restarted: I/O error: its image is corrupt --"));
+
+        fake_now += 1 * SEC;
+        ASSERT_OK(supervisor_run_once(s, 0));
+        ASSERT_EQ(settled_calls, 0);
+        fake_now += 2 * SEC;
+        ASSERT_OK(supervisor_run_once(s, 0));
+        ASSERT_EQ(settled_calls, 1);
+        ASSERT_TRUE(supervisor_is_settled(s));
+        ASSERT_FALSE(supervisor_boot_is_good(s));
+        ASSERT_EQ(boot_good_calls, 0);
+        ASSERT_EQ(state_of(s, "daemon"), SERVICE_RUNNING);
+        fake_now += 10 * SEC;
+        ASSERT_OK(supervisor_run_once(s, 0));
+        ASSERT_EQ(settled_calls, 1);
+        ASSERT_OK(supervisor_stop(s));
+}
+
+TEST(settled_with_boot_good) {
+        _cleanup_(supervisor_freep) Supervisor *s = NULL;
+        SupervisorSettings set = settings(true);
+
+        set.settled = on_settled;
+        fake_now = 6000 * SEC;
+        boot_good_calls = settled_calls = 0;
+        ASSERT_OK(supervisor_new(&set, &s));
+        ASSERT_OK(supervisor_add_process(s, "daemon", RESTART_ALWAYS,
+                                         (char *const[]){ "/bin/sleep", "60", NULL }));
+        ASSERT_OK(supervisor_start(s));
+        fake_now += 1 * SEC;
+        ASSERT_OK(supervisor_run_once(s, 0));
+        fake_now += 2 * SEC;
+        ASSERT_OK(supervisor_run_once(s, 0));
+        ASSERT_EQ(boot_good_calls, 1);
+        ASSERT_EQ(settled_calls, 1);
+        ASSERT_OK(supervisor_stop(s));
+}
+
 TEST(stop_escalates_to_sigkill) {
         _cleanup_(supervisor_freep) Supervisor *s = NULL;
         SupervisorSettings set = settings(false);
@@ -353,6 +443,8 @@ int main(void) {
         RUN(stable_run_resets_backoff);
         RUN(boot_good_after_settle);
         RUN(failing_service_blocks_boot_good);
+        RUN(failed_for_good_settles_without_boot_good);
+        RUN(settled_with_boot_good);
         RUN(stop_escalates_to_sigkill);
         RUN(sigterm_is_reported);
         RUN(refusals);

@@ -3,7 +3,8 @@
 # Helpers of test-boot.sh that act as an attacker with the disk in hand, independent of the
 # code under test (its own GPT reader):
 #   tamper IMAGE FILE OFFSET   flip the byte at OFFSET of FILE's copy inside IMAGE (found by
-#                              content: the 4 KiB around it, or the whole FILE when smaller)
+#                              content: the 4 KiB around it, or the whole FILE when smaller;
+#                              the file's first 4 KiB when those are not unique)
 #   part IMAGE NAME            print "OFFSET SIZE" of the GPT partition called NAME
 #   copy-part SRC DST NAME     copy partition NAME of disk SRC over the one of disk DST
 #   write-part IMAGE NAME FILE write FILE at the start of partition NAME
@@ -38,7 +39,17 @@ def main():
         with open(image, "r+b") as f:
             m = mmap.mmap(f.fileno(), 0)
             pos = m.find(needle)
-            if pos < 0 or m.find(needle, pos + 1) >= 0:
+            if pos >= 0 and m.find(needle, pos + 1) >= 0:
+                # The 4 KiB are in another file too (two images sharing a binary): anchor on
+                # the file's first 4 KiB instead and check that the file lies contiguously
+                # there (mos disk create allocates clusters in order).
+                head = data[:4096]
+                base = m.find(head)
+                if base < 0 or m.find(head, base + 1) >= 0 or \
+                        m[base + start:base + start + len(needle)] != needle:
+                    sys.exit(f"{src} is not found exactly once (contiguous) in {image}")
+                pos = base + start
+            if pos < 0:
                 sys.exit(f"{src} is not found exactly once in {image}")
             m[pos + off - start] ^= 0x01
             m.flush()
