@@ -14,12 +14,17 @@ int safe_close(int fd) {
         return -1;
 }
 
-ssize_t loop_read(int fd, void *buf, size_t n) {
+/* The current file position (read/write) instead of an offset (pread/pwrite). */
+#define AT_POSITION UINT64_MAX
+
+static ssize_t read_loop_at(int fd, void *buf, size_t n, uint64_t offset) {
         unsigned char *p = buf;
         size_t done = 0;
 
         while (done < n) {
-                ssize_t k = read(fd, p + done, n - done);
+                ssize_t k = offset == AT_POSITION
+                                    ? read(fd, p + done, n - done)
+                                    : pread(fd, p + done, n - done, (off_t) (offset + done));
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -32,11 +37,14 @@ ssize_t loop_read(int fd, void *buf, size_t n) {
         return (ssize_t) done;
 }
 
-int loop_write(int fd, const void *buf, size_t n) {
+static int write_loop_at(int fd, const void *buf, size_t n, uint64_t offset) {
         const unsigned char *p = buf;
+        size_t done = 0;
 
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
+        while (done < n) {
+                ssize_t k = offset == AT_POSITION
+                                    ? write(fd, p + done, n - done)
+                                    : pwrite(fd, p + done, n - done, (off_t) (offset + done));
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -44,8 +52,34 @@ int loop_write(int fd, const void *buf, size_t n) {
                 }
                 if (k == 0)
                         return -EIO;
-                p += k;
-                n -= (size_t) k;
+                done += (size_t) k;
         }
         return 0;
+}
+
+ssize_t loop_read(int fd, void *buf, size_t n) {
+        return read_loop_at(fd, buf, n, AT_POSITION);
+}
+
+int loop_write(int fd, const void *buf, size_t n) {
+        return write_loop_at(fd, buf, n, AT_POSITION);
+}
+
+ssize_t pread_loop(int fd, void *buf, size_t n, uint64_t offset) {
+        if (offset > INT64_MAX)
+                return -EINVAL;
+        return read_loop_at(fd, buf, n, offset);
+}
+
+int pread_full(int fd, void *buf, size_t n, uint64_t offset) {
+        ssize_t k = pread_loop(fd, buf, n, offset);
+        if (k < 0)
+                return (int) k;
+        return (size_t) k == n ? 0 : -EIO;
+}
+
+int pwrite_full(int fd, const void *buf, size_t n, uint64_t offset) {
+        if (offset > INT64_MAX)
+                return -EINVAL;
+        return write_loop_at(fd, buf, n, offset);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "macro.h"
@@ -33,3 +34,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, safe_closedir);
  * number of bytes read (less than n only at end of file). */
 ssize_t loop_read(int fd, void *buf, size_t n);
 int loop_write(int fd, const void *buf, size_t n);
+
+/* The same at a file offset (pread/pwrite), for images and blobs. pread_loop returns the number
+ * of bytes read (less than n only at end of file); pread_full returns -EIO when the file ends
+ * before n bytes (a short file is a damaged file); pwrite_full writes all n bytes. */
+ssize_t pread_loop(int fd, void *buf, size_t n, uint64_t offset);
+int pread_full(int fd, void *buf, size_t n, uint64_t offset);
+int pwrite_full(int fd, const void *buf, size_t n, uint64_t offset);

@@ -3,6 +3,7 @@
 #include "fileio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,10 +18,30 @@
 #include "path-util.h"
 #include "string-util.h"
 
-int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, allocated = 0;
+/* Grows buf to allocated bytes; for a secret, through a fresh buffer so the old one can be wiped
+ * (realloc() would free it with the bytes still in it). */
+static char *grow(char *buf, size_t old_allocated, size_t allocated, size_t used, bool secret) {
+        char *n;
+
+        if (!secret)
+                return realloc(buf, allocated);
+        n = malloc(allocated);
+        if (!n)
+                return NULL;
+        if (buf) {
+                memcpy(n, buf, used);
+                explicit_bzero(buf, old_allocated);
+                free(buf);
+        }
+        return n;
+}
+
+static int read_full_fd_internal(int fd, size_t max_size, bool secret, char **ret,
+                                 size_t *ret_size) {
+        char *buf = NULL;
+        size_t size = 0, allocated = 0, want;
         struct stat st;
+        int r;
 
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -29,47 +50,61 @@ int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size) {
         if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > max_size)
                 return -EFBIG;
 
-        /* Regular files: size known up front. Pipes and devices: grow until EOF or the limit. */
-        allocated = S_ISREG(st.st_mode) ? (size_t) st.st_size + 1 : 4096;
+        /* Regular files: size known up front (one byte more for the NUL and one to see the end
+         * without growing). Pipes and devices: grow until EOF or the limit. */
+        want = S_ISREG(st.st_mode) ? (size_t) st.st_size + 2 : 4096;
         for (;;) {
                 ssize_t k;
 
                 if (size + 1 >= allocated) {
                         char *n;
-                        if (allocated > max_size + 1)
-                                return -EFBIG;
-                        allocated = MIN(allocated * 2, max_size + 2);
-                        n = realloc(buf, allocated);
-                        if (!n)
-                                return -ENOMEM;
+                        if (allocated > max_size + 1) {
+                                r = -EFBIG;
+                                goto fail;
+                        }
+                        if (allocated > 0)
+                                want = MIN(allocated * 2, max_size + 2);
+                        n = grow(buf, allocated, want, size, secret);
+                        if (!n) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
                         buf = n;
-                } else if (!buf) {
-                        buf = malloc(allocated);
-                        if (!buf)
-                                return -ENOMEM;
+                        allocated = want;
                 }
                 k = read(fd, buf + size, allocated - size - 1);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return -errno;
+                        r = -errno;
+                        goto fail;
                 }
                 if (k == 0)
                         break;
                 size += (size_t) k;
-                if (size > max_size)
-                        return -EFBIG;
-        }
-        if (!buf) {
-                buf = malloc(1);
-                if (!buf)
-                        return -ENOMEM;
+                if (size > max_size) {
+                        r = -EFBIG;
+                        goto fail;
+                }
         }
         buf[size] = '\0';
-        *ret = TAKE_PTR(buf);
+        *ret = buf;
         if (ret_size)
                 *ret_size = size;
         return 0;
+fail:
+        if (buf && secret)
+                explicit_bzero(buf, allocated);
+        free(buf);
+        return r;
+}
+
+int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size) {
+        return read_full_fd_internal(fd, max_size, false, ret, ret_size);
+}
+
+int read_full_fd_secret(int fd, size_t max_size, char **ret, size_t *ret_size) {
+        return read_full_fd_internal(fd, max_size, true, ret, ret_size);
 }
 
 int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size) {
@@ -79,6 +114,15 @@ int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret,
         if (fd < 0)
                 return -errno;
         return read_full_fd(fd, max_size, ret, ret_size);
+}
+
+int read_full_file_secret(const char *path, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd_secret(fd, max_size, ret, ret_size);
 }
 
 int fsync_parent_at(int dir_fd, const char *path) {

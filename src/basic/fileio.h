@@ -13,6 +13,11 @@ static inline int read_full_file(const char *path, size_t max_size, char **ret, 
         return read_full_file_at(AT_FDCWD, path, max_size, ret, ret_size);
 }
 int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size);
+/* The same for files that hold secrets (private keys, passphrases, authorization values): every
+ * intermediate buffer, and the buffer on failure, is wiped before it is freed. The caller wipes
+ * the result (erase_and_free(), memory-util.h). */
+int read_full_fd_secret(int fd, size_t max_size, char **ret, size_t *ret_size);
+int read_full_file_secret(const char *path, size_t max_size, char **ret, size_t *ret_size);
 
 /* Atomic replacement: writes to a temporary file in the same directory (O_TMPFILE where the
  * file system supports it, else a ".#name.XXXXXX" file), fsyncs it, renames it over path

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "macro.h"
@@ -34,6 +35,15 @@ static inline int memcmp_const_time(const void *a, const void *b, size_t n) {
         for (size_t i = 0; i < n; i++)
                 d |= x[i] ^ y[i];
         return d != 0;
+}
+
+/* True when all n bytes at p are zero (padding, reserved fields, unused slots). */
+static inline bool memeqzero(const void *p, size_t n) {
+        const unsigned char *b = p;
+        for (size_t i = 0; i < n; i++)
+                if (b[i])
+                        return false;
+        return true;
 }
 
 /* Stack secrets: _cleanup_(erase_charp) etc. are spelled out where used with explicit sizes. */

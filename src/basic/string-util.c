@@ -154,3 +154,10 @@ int unhexmem_fixed(const char *s, void *buf, size_t n) {
                 return -EINVAL;
         return unhex_into(s, 2 * n, buf);
 }
+
+bool string_is_lower_hex(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+                        return false;
+        return true;
+}

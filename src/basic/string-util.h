@@ -45,6 +45,9 @@ bool string_is_printable_ascii(const char *s, size_t n);
 /* Removes trailing newline characters in place; returns s. */
 char *strip_trailing_newlines(char *s);
 
+/* True when s[0..n) are all lower-case hex digits [0-9a-f] (digests, root hashes, salts). */
+bool string_is_lower_hex(const char *s, size_t n) _pure_;
+
 /* Lower-case hex encoding and strict decoding (even length, [0-9a-fA-F] only). */
 char *hexmem(const void *p, size_t n);
 int unhexmem(const char *s, size_t len, void **ret, size_t *ret_size);

@@ -17,6 +17,7 @@
 #include "boot-internal.h"
 #include "cryptdev.h"
 #include "crypto.h"
+#include "dir-util.h"
 #include "disk.h"
 #include "factory-exchange.h"
 #include "fd-util.h"
@@ -677,23 +678,6 @@ static const ManifestTarget *hostfs_target(const Manifest *m) {
                 if (m->targets[i].type == TARGET_HOSTFS)
                         return &m->targets[i];
         return NULL;
-}
-
-static int mkdir_p(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1; *s; s++)
-                if (*s == '/') {
-                        *s = 0;
-                        if (mkdir(p, mode) < 0 && errno != EEXIST)
-                                return -errno;
-                        *s = '/';
-                }
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
 }
 
 static int phase_hostfs(Boot *b) {

@@ -12,6 +12,7 @@
 
 #include "byte-buffer.h"
 #include "log.h"
+#include "memory-util.h"
 #include "string-util.h"
 
 static const char *const names[_COMPRESSION_MAX] = {
@@ -302,13 +303,6 @@ int gunzip_stream_new(CompressPullFn pull, void *userdata, const void *prefix, s
         return 0;
 }
 
-static bool all_zero(const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (p[i])
-                        return false;
-        return true;
-}
-
 static ssize_t gunzip_fail(GunzipStream *s, const char *why) {
         if (!s->error)
                 s->error = why;
@@ -339,7 +333,7 @@ ssize_t gunzip_stream_read(GunzipStream *s, uint8_t *out, size_t size) {
                                 if (inflateReset(&s->z) != Z_OK)
                                         return gunzip_fail(s, "cannot reset the decoder");
                                 s->member_end = false;
-                        } else if (all_zero(s->z.next_in, s->z.avail_in)) {
+                        } else if (memeqzero(s->z.next_in, s->z.avail_in)) {
                                 s->z.avail_in = 0;
                                 continue;
                         } else

@@ -8,22 +8,21 @@
 #include <stdio.h>
 
 #include "crypto-openssl.h"
+#include "error-util.h"
 #include "log.h"
 
 static inline void CMS_ContentInfo_freep(CMS_ContentInfo **c) {
         CMS_ContentInfo_free(*c);
 }
 
+/* Drops OpenSSL's error queue (its reasons are not for users) and sets *ret_error. */
 _printf_(3, 4) static int fail(char **ret_error, int error, const char *fmt, ...) {
         va_list ap;
 
         ERR_clear_error();
-        if (ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
+        va_start(ap, fmt);
+        error = error_setv(ret_error, error, fmt, ap);
+        va_end(ap);
         return error;
 }
 

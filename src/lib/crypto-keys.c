@@ -96,7 +96,7 @@ int crypto_key_load_private_pem(const char *path, CryptoKey **ret) {
         EVP_PKEY *pkey;
         int r;
 
-        r = read_full_file(path, KEY_FILE_MAX, &buf, &n);
+        r = read_full_file_secret(path, KEY_FILE_MAX, &buf, &n);
         if (r < 0)
                 return r;
         b = BIO_new_mem_buf(buf, (int) n);

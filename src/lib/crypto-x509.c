@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "crypto-openssl.h"
+#include "error-util.h"
 #include "fileio.h"
 #include "log.h"
 #include "string-util.h"
@@ -103,19 +104,6 @@ int crypto_cert_wrap(X509 *x, CryptoCert **ret) {
         c->x509 = x;
         *ret = c;
         return 0;
-}
-
-/* Sets *ret_error (when asked for and not set yet) and returns error. */
-_printf_(3, 4) static int set_error(char **ret_error, int error, const char *fmt, ...) {
-        va_list ap;
-
-        if (ret_error && !*ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return error;
 }
 
 static ASN1_OBJECT *oid(const char *text) {
@@ -707,26 +695,26 @@ int crypto_cert_check_profile(const CryptoCert *c, CertProfile p, char **ret_err
          * extensions. */
         flags = X509_get_extension_flags(x);
         if (flags & EXFLAG_INVALID)
-                return set_error(ret_error, -EKEYREJECTED, "certificate has malformed extensions");
+                return error_set(ret_error, -EKEYREJECTED, "certificate has malformed extensions");
         if (X509_get_version(x) != X509_VERSION_3)
-                return set_error(ret_error, -EKEYREJECTED, "not an X.509 v3 certificate");
+                return error_set(ret_error, -EKEYREJECTED, "not an X.509 v3 certificate");
 
         if (crypto_cert_public_key(c, &key) < 0 || crypto_key_get_type(key, &t) < 0 ||
             t != (rsa_wanted ? KEY_RSA_2048 : KEY_EC_P256))
-                return set_error(ret_error, -EKEYREJECTED, "not a %s certificate: key is not %s",
+                return error_set(ret_error, -EKEYREJECTED, "not a %s certificate: key is not %s",
                                  name, rsa_wanted ? "RSA-2048" : "EC P-256");
 
         if (ca_wanted != (X509_check_ca(x) == 1))
-                return set_error(ret_error, -EKEYREJECTED, "not a %s certificate: %s", name,
+                return error_set(ret_error, -EKEYREJECTED, "not a %s certificate: %s", name,
                                  ca_wanted ? "not a CA" : "it is a CA certificate");
 
         ku = X509_get_key_usage(x);
         if (ca_wanted && !(ku & KU_KEY_CERT_SIGN))
-                return set_error(ret_error, -EKEYREJECTED,
+                return error_set(ret_error, -EKEYREJECTED,
                                  "not a %s certificate: key usage lacks keyCertSign", name);
         if (!ca_wanted && (!(flags & EXFLAG_KUSAGE) || !(ku & KU_DIGITAL_SIGNATURE) ||
                            (ku & (KU_KEY_CERT_SIGN | KU_CRL_SIGN))))
-                return set_error(ret_error, -EKEYREJECTED,
+                return error_set(ret_error, -EKEYREJECTED,
                                  "not a %s certificate: key usage is not digitalSignature", name);
 
         switch (p) {
@@ -745,7 +733,7 @@ int crypto_cert_check_profile(const CryptoCert *c, CertProfile p, char **ret_err
         if (want_eku) {
                 r = eku_contains(x, want_eku, &has_eku);
                 if (r < 0 || !has_eku)
-                        return set_error(ret_error, -EKEYREJECTED,
+                        return error_set(ret_error, -EKEYREJECTED,
                                          "not a %s certificate: extended key usage lacks %s", name,
                                          p == CERT_PROFILE_UEFI_DB ? "codeSigning"
                                                                    : "the MachineOS purpose");
@@ -757,13 +745,13 @@ int crypto_cert_check_profile(const CryptoCert *c, CertProfile p, char **ret_err
                                             : MOS_OID_EKU_MANIFEST_SIGNING;
                 r = eku_contains(x, other, &has_eku);
                 if (r < 0 || has_eku)
-                        return set_error(ret_error, -EKEYREJECTED,
+                        return error_set(ret_error, -EKEYREJECTED,
                                          "not a %s certificate: it is also valid for another "
                                          "MachineOS purpose",
                                          name);
                 r = crypto_cert_product_uuid(c, product);
                 if (r < 0)
-                        return set_error(ret_error, -EKEYREJECTED,
+                        return error_set(ret_error, -EKEYREJECTED,
                                          "not a %s certificate: %s MachineOS product field", name,
                                          r == -ENODATA ? "no" : "malformed");
         }
@@ -771,7 +759,7 @@ int crypto_cert_check_profile(const CryptoCert *c, CertProfile p, char **ret_err
                 _cleanup_free_ char *serial = NULL;
                 r = crypto_cert_device_serial(c, &serial);
                 if (r < 0)
-                        return set_error(ret_error, -EKEYREJECTED,
+                        return error_set(ret_error, -EKEYREJECTED,
                                          "not a %s certificate: %s subject serialNumber", name,
                                          r == -ENODATA ? "no" : "malformed");
         }
@@ -804,7 +792,7 @@ int crypto_cert_verify_issued(const CryptoCert *leaf, const CryptoCert *ca, int6
         (void) crypto_cert_subject(ca, &ca_subject);
 
         if (X509_check_ca(ca->x509) != 1)
-                return set_error(ret_error, -EKEYREJECTED, "CA certificate '%s' is not a CA",
+                return error_set(ret_error, -EKEYREJECTED, "CA certificate '%s' is not a CA",
                                  strempty(ca_subject));
 
         store = X509_STORE_new();
@@ -834,7 +822,7 @@ int crypto_cert_verify_issued(const CryptoCert *leaf, const CryptoCert *ca, int6
                 int n = X509_STORE_CTX_get0_chain(ctx) ? sk_X509_num(X509_STORE_CTX_get0_chain(ctx))
                                                        : 0;
                 if (n != 2 && !(n == 1 && X509_cmp(leaf->x509, ca->x509) == 0))
-                        return set_error(ret_error, -EKEYREJECTED,
+                        return error_set(ret_error, -EKEYREJECTED,
                                          "certificate '%s' is not issued directly by CA '%s'",
                                          strempty(subject), strempty(ca_subject));
                 return 0;
@@ -854,13 +842,13 @@ int crypto_cert_verify_issued(const CryptoCert *leaf, const CryptoCert *ca, int6
                 (void) crypto_cert_subject(&tmp, &bad_subject);
                 when = time_string(expired ? X509_get0_notAfter(tmp.x509)
                                            : X509_get0_notBefore(tmp.x509));
-                return set_error(ret_error, -EKEYEXPIRED,
+                return error_set(ret_error, -EKEYEXPIRED,
                                  expired ? "certificate '%s' expired at %s"
                                          : "certificate '%s' is not valid before %s",
                                  strempty(bad_subject), strempty(when));
         }
         default:
-                return set_error(ret_error, -EKEYREJECTED,
+                return error_set(ret_error, -EKEYREJECTED,
                                  "certificate '%s' does not chain to CA '%s': %s",
                                  strempty(subject), strempty(ca_subject),
                                  X509_verify_cert_error_string(err));

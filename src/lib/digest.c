@@ -15,10 +15,6 @@ static bool char_is_encoded(char c) {
                c == '=' || c == '_' || c == '-';
 }
 
-static bool char_is_lower_hex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
 /* OCI image-spec descriptor.md "Digests": the generic grammar. Returns the position of the
  * ':' or NULL. */
 static const char *digest_split(const char *s) {
@@ -55,11 +51,9 @@ static int digest_check(const char *s) {
         if ((size_t) (colon - s) != strlen("sha256") || strncmp(s, "sha256", 6) != 0)
                 return -EOPNOTSUPP;
         /* Registered algorithm sha256: encoded ::= [a-f0-9]{64} */
-        if (strlen(colon + 1) != 2 * SHA256_DIGEST_SIZE)
+        if (strlen(colon + 1) != 2 * SHA256_DIGEST_SIZE ||
+            !string_is_lower_hex(colon + 1, 2 * SHA256_DIGEST_SIZE))
                 return -EBADMSG;
-        for (const char *e = colon + 1; *e; e++)
-                if (!char_is_lower_hex(*e))
-                        return -EBADMSG;
         return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dir-import.h"
+#include "error-util.h"
 #include "fd-util.h"
 #include "string-util.h"
 
@@ -39,12 +40,9 @@ typedef struct Walk {
 _printf_(3, 4) static int walk_error(Walk *w, int r, const char *fmt, ...) {
         va_list ap;
 
-        if (!w->error) {
-                va_start(ap, fmt);
-                if (vasprintf(&w->error, fmt, ap) < 0)
-                        w->error = NULL;
-                va_end(ap);
-        }
+        va_start(ap, fmt);
+        r = error_setv(&w->error, r, fmt, ap);
+        va_end(ap);
         return r;
 }
 

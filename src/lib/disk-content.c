@@ -3,35 +3,30 @@
 /* The manifest and OCI image layout side of `mos disk create` (docs/disk.md).
  *
  * The store partition is an OCI image layout (image-spec v1.1 image-layout.md): "oci-layout",
- * "index.json" and blobs/sha256/<hex>. The blobs are read here directly by their content
- * address, and each is checked against its digest while it is hashed, so a corrupt or foreign
- * layout is refused before anything is written. */
+ * "index.json" and blobs/sha256/<hex>. The source layout is read through the layout and image
+ * modules (oci-layout.h, image.h): each image manifest and config is read once, checked
+ * against its digest and parsed from those same bytes, which are the ones that go to the
+ * disk; each layer is checked against its digest and size, and its descriptor against the
+ * signed manifest. A corrupt or foreign layout is refused before anything is written. */
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "crypto.h"
 #include "disk.h"
-#include "fd-util.h"
+#include "error-util.h"
 #include "fileio.h"
+#include "image.h"
 #include "json.h"
 #include "keyset.h"
 #include "manifest.h"
+#include "oci-image.h"
+#include "oci-layout.h"
 #include "path-util.h"
 #include "string-util.h"
 #include "strv.h"
-
-#define SIGNATURE_FILE_MAX (64u * 1024)
-#define OCI_MANIFEST_MAX (4u * 1024 * 1024)
-#define MEDIA_TYPE_INDEX "application/vnd.oci.image.index.v1+json"
-#define MEDIA_TYPE_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 
 void disk_content_done(DiskContent *c) {
         free(c->config);
@@ -41,81 +36,6 @@ void disk_content_done(DiskContent *c) {
                 free(c->owned_data[i]);
         free(c->owned_data);
         *c = (DiskContent){ 0 };
-}
-
-_printf_(2, 3) static void set_error(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        char *s;
-
-        if (!ret_error)
-                return;
-        va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        free(*ret_error);
-        *ret_error = s;
-}
-
-/* image-spec descriptor.md: algorithm ":" encoded, here sha256 with 64 lower-case hex digits. */
-static const char *sha256_digest_hex(const char *digest) {
-        const char *h = startswith(digest, "sha256:");
-        if (!h || strlen(h) != 64)
-                return NULL;
-        for (const char *c = h; *c; c++)
-                if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-                        return NULL;
-        return h;
-}
-
-/* Streams a blob file, checking size and digest. */
-static int check_blob(const char *path, const char *digest, uint64_t size) {
-        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
-        _cleanup_free_ uint8_t *buf = NULL;
-        _cleanup_free_ char *hex = NULL;
-        _cleanup_close_ int fd = -1;
-        uint8_t d[SHA256_DIGEST_SIZE];
-        uint64_t total = 0;
-        struct stat st;
-        int r;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode) || (uint64_t) st.st_size != size)
-                return -EBADMSG;
-        r = crypto_hash_new(HASH_SHA256, &h);
-        if (r < 0)
-                return r;
-        buf = malloc(1 << 20);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = loop_read(fd, buf, 1 << 20);
-                if (k < 0)
-                        return (int) k;
-                if (k == 0)
-                        break;
-                total += (uint64_t) k;
-                r = crypto_hash_update(h, buf, (size_t) k);
-                if (r < 0)
-                        return r;
-        }
-        if (total != size)
-                return -EBADMSG;
-        r = crypto_hash_final(h, d);
-        if (r < 0)
-                return r;
-        hex = hexmem(d, sizeof d);
-        if (!hex)
-                return -ENOMEM;
-        return streq(hex, sha256_digest_hex(digest)) ? 0 : -EBADMSG;
-}
-
-static char *blob_path(const char *layout, const char *digest) {
-        return strjoin(layout, "/blobs/sha256/", sha256_digest_hex(digest));
 }
 
 static int own_path(DiskContent *c, char *p, const char **ret) {
@@ -141,145 +61,169 @@ static int own_data(DiskContent *c, uint8_t *d) {
         return 0;
 }
 
-static int add_store_blob(DiskContent *c, const char *layout, const char *digest, uint64_t size,
-                          char **ret_error) {
-        const char *src, *dest;
-        FatFile *f;
-        int r;
-
-        for (size_t i = 0; i < c->n_store; i++)
-                if (endswith(c->store[i].path, sha256_digest_hex(digest)))
-                        return 0; /* shared between images */
-        r = own_path(c, blob_path(layout, digest), &src);
-        if (r < 0)
-                return r;
-        r = check_blob(src, digest, size);
-        if (r == -ENOENT) {
-                set_error(ret_error, "blob %s is not in the OCI layout", digest);
-                return -ENOENT;
-        }
-        if (r == -EBADMSG) {
-                set_error(ret_error, "blob %s in the OCI layout does not match its digest or size",
-                          digest);
-                return -EBADMSG;
-        }
-        if (r < 0)
-                return r;
-        r = own_path(c, strjoin("blobs/sha256/", sha256_digest_hex(digest)), &dest);
-        if (r < 0)
-                return r;
-        f = reallocarray(c->store, c->n_store + 1, sizeof *f);
-        if (!f)
+static int add_file(FatFile **files, size_t *n, FatFile f) {
+        FatFile *m = reallocarray(*files, *n + 1, sizeof *m);
+        if (!m)
                 return -ENOMEM;
-        c->store = f;
-        c->store[c->n_store++] = (FatFile){ .path = dest, .source = src, .size = size };
-        return 0;
-}
-
-/* The image manifest (image-spec manifest.md): its config descriptor, and its layers, which
- * must be the signed manifest's, in order. */
-static int add_image(DiskContent *c, const char *layout, const ManifestTarget *t,
-                     char **ret_error) {
-        const ManifestImage *img = &t->image;
-        _cleanup_free_ char *path = blob_path(layout, img->digest), *data = NULL;
-        _cleanup_json_ json_t *j = NULL;
-        json_t *config, *layers, *l;
-        const char *cd;
-        size_t n, i;
-        int r;
-
-        if (!path)
-                return -ENOMEM;
-        r = add_store_blob(c, layout, img->digest, img->size, ret_error);
-        if (r < 0)
-                return r;
-        r = read_full_file(path, OCI_MANIFEST_MAX, &data, &n);
-        if (r < 0)
-                return r;
-        r = json_parse_strict(data, n, OCI_MANIFEST_MAX, &j, NULL);
-        config = j ? json_object_get(j, "config") : NULL;
-        layers = j ? json_object_get(j, "layers") : NULL;
-        cd = json_string_value(json_object_get(config, "digest"));
-        if (r < 0 || json_integer_value(json_object_get(j, "schemaVersion")) != 2 || !cd ||
-            !sha256_digest_hex(cd) || !json_is_integer(json_object_get(config, "size")) ||
-            json_integer_value(json_object_get(config, "size")) < 0 || !json_is_array(layers)) {
-                set_error(ret_error,
-                          "image manifest %s of target '%s' is not an OCI image manifest",
-                          img->digest, t->name);
-                return -EBADMSG;
-        }
-        if (json_array_size(layers) != img->n_layers) {
-                set_error(ret_error,
-                          "image manifest %s of target '%s' has other layers than the signed "
-                          "manifest",
-                          img->digest, t->name);
-                return -EBADMSG;
-        }
-        json_array_foreach(layers, i, l) {
-                const char *ld = json_string_value(json_object_get(l, "digest"));
-                if (!ld || !streq(ld, img->layers[i].digest) ||
-                    json_integer_value(json_object_get(l, "size")) !=
-                            (json_int_t) img->layers[i].size) {
-                        set_error(ret_error,
-                                  "image manifest %s of target '%s' has other layers than the "
-                                  "signed manifest",
-                                  img->digest, t->name);
-                        return -EBADMSG;
-                }
-        }
-        r = add_store_blob(c, layout, cd,
-                           (uint64_t) json_integer_value(json_object_get(config, "size")),
-                           ret_error);
-        if (r < 0)
-                return r;
-        for (i = 0; i < img->n_layers; i++) {
-                r = add_store_blob(c, layout, img->layers[i].digest, img->layers[i].size,
-                                   ret_error);
-                if (r < 0)
-                        return r;
-        }
+        *files = m;
+        (*files)[(*n)++] = f;
         return 0;
 }
 
 static int add_memory_file(DiskContent *c, FatFile **files, size_t *n, const char *path,
                            uint8_t *data, size_t size) {
-        FatFile *f;
         int r = own_data(c, data);
         if (r < 0)
                 return r;
-        f = reallocarray(*files, *n + 1, sizeof *f);
-        if (!f)
+        return add_file(files, n, (FatFile){ .path = path, .data = data, .size = size });
+}
+
+static bool store_has(const DiskContent *c, const Digest *d) {
+        _cleanup_free_ char *path = oci_layout_blob_path(d);
+        for (size_t i = 0; path && i < c->n_store; i++)
+                if (streq(c->store[i].path, path))
+                        return true;
+        return false;
+}
+
+/* A blob read into memory and checked against its digest (a manifest or a config): those bytes
+ * go to the disk, nothing reads the file again. */
+static int add_blob_data(DiskContent *c, OciLayout *l, const Digest *d, uint64_t size, size_t max,
+                         char **ret_error) {
+        _cleanup_free_ char *data = NULL;
+        const char *dest;
+        int r;
+
+        if (store_has(c, d))
+                return 0; /* shared between images */
+        r = oci_layout_read_blob(l, d, size, max, &data, ret_error);
+        if (r < 0)
+                return r;
+        r = own_path(c, oci_layout_blob_path(d), &dest);
+        if (r < 0)
+                return r;
+        return add_memory_file(c, &c->store, &c->n_store, dest, (uint8_t *) TAKE_PTR(data),
+                               (size_t) size);
+}
+
+/* A layer: checked against its digest and size, then streamed from the layout by fat32_write().
+ * Layers can be large; the appliance checks every block of them through dm-verity anyway. */
+static int add_blob_file(DiskContent *c, OciLayout *l, const Digest *d, uint64_t size,
+                         char **ret_error) {
+        const char *src, *dest;
+        char *rel;
+        int r;
+
+        if (store_has(c, d))
+                return 0;
+        r = oci_layout_check_blob(l, d, size, ret_error);
+        if (r < 0)
+                return r;
+        rel = oci_layout_blob_path(d);
+        if (!rel)
                 return -ENOMEM;
-        *files = f;
-        (*files)[(*n)++] = (FatFile){ .path = path, .data = data, .size = size };
+        r = own_path(c, path_join(oci_layout_path(l), rel), &src);
+        if (r < 0) {
+                free(rel);
+                return r;
+        }
+        r = own_path(c, rel, &dest);
+        if (r < 0)
+                return r;
+        return add_file(&c->store, &c->n_store,
+                        (FatFile){ .path = dest, .source = src, .size = size });
+}
+
+static bool verity_equal(const ManifestVerity *m, const MosLayerVerity *v) {
+        return memcmp(m->root_hash, v->root_hash, sizeof m->root_hash) == 0 &&
+               m->salt_size == v->salt_size && memcmp(m->salt, v->salt, v->salt_size) == 0 &&
+               m->data_blocks == v->data_blocks && m->hash_offset == v->hash_offset;
+}
+
+/* The image the signed manifest names by digest (image_load(): manifest, config, layer
+ * descriptors with their verity annotations), whose layers must be the signed manifest's, in
+ * order, with the same sizes and verity parameters; then its blobs. */
+static int add_image(DiskContent *c, OciLayout *l, const ManifestTarget *t, char **ret_error) {
+        const ManifestImage *mi = &t->image;
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_free_ char *err = NULL;
+        Digest d;
+        int r;
+
+        r = digest_parse(mi->digest, &d);
+        if (r < 0) /* manifest_validate() checked it */
+                return error_set(ret_error, -EBADMSG, "target '%s': digest %s is not sha256",
+                                 t->name, mi->digest);
+        r = image_load(l, mi->reference ?: t->name, &d, mi->size, &img, &err);
+        if (r < 0)
+                return error_set(ret_error, r, "target '%s': %s", t->name, err ?: strerror(-r));
+        if (img->n_layers != mi->n_layers)
+                return error_set(ret_error, -EBADMSG,
+                                 "target '%s': image manifest %s has %zu layers, the signed "
+                                 "manifest %zu",
+                                 t->name, mi->digest, img->n_layers, mi->n_layers);
+        for (size_t i = 0; i < mi->n_layers; i++) {
+                const ManifestLayer *ml = &mi->layers[i];
+                const ImageLayer *il = &img->layers[i];
+                char dg[DIGEST_STRING_MAX];
+
+                if (!streq(digest_format(&il->digest, dg), ml->digest) || il->size != ml->size)
+                        return error_set(ret_error, -EBADMSG,
+                                         "target '%s': layer %zu of image manifest %s is %s (%llu "
+                                         "bytes), the signed manifest says %s (%llu bytes)",
+                                         t->name, i + 1, mi->digest, dg,
+                                         (unsigned long long) il->size, ml->digest,
+                                         (unsigned long long) ml->size);
+                if (!verity_equal(&ml->verity, &il->verity))
+                        return error_set(ret_error, -EBADMSG,
+                                         "target '%s': layer %zu (%s): the verity parameters of "
+                                         "the layout differ from the signed manifest's",
+                                         t->name, i + 1, ml->digest);
+        }
+
+        r = add_blob_data(c, l, &img->manifest_digest, img->manifest_size, OCI_MANIFEST_SIZE_MAX,
+                          &err);
+        if (r >= 0)
+                r = add_blob_data(c, l, &img->config_digest, img->config_size, OCI_CONFIG_SIZE_MAX,
+                                  &err);
+        for (size_t i = 0; r >= 0 && i < img->n_layers; i++)
+                r = add_blob_file(c, l, &img->layers[i].digest, img->layers[i].size, &err);
+        if (r < 0)
+                return error_set(ret_error, r, "target '%s': %s", t->name, err ?: strerror(-r));
         return 0;
 }
 
+/* index.json names one image manifest per target: ref.name is the image's NAME:TAG (or the
+ * target's name), org.machineos.target the target. */
 static int make_index(DiskContent *c, const Manifest *m) {
-        _cleanup_json_ json_t *index = json_object(), *list = json_array();
         static const char layout_file[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
+        _cleanup_(oci_index_freep) OciIndex *index = NULL;
         _cleanup_free_ char *dump = NULL;
         uint8_t *d;
         size_t n;
         int r;
 
-        if (!index || !list)
+        index = calloc(1, sizeof *index);
+        if (!index)
+                return -ENOMEM;
+        index->manifests = calloc(m->n_targets, sizeof *index->manifests);
+        if (!index->manifests)
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_targets; i++) {
                 const ManifestTarget *t = &m->targets[i];
-                json_t *desc =
-                        json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "mediaType", MEDIA_TYPE_MANIFEST,
-                                  "digest", t->image.digest, "size", (json_int_t) t->image.size,
-                                  "annotations", "org.opencontainers.image.ref.name",
+                OciDescriptor *desc = &index->manifests[index->n_manifests++];
+
+                desc->size = t->image.size;
+                if (digest_parse(t->image.digest, &desc->digest) < 0)
+                        return -EBADMSG;
+                desc->media_type = strdup(OCI_MEDIA_TYPE_MANIFEST);
+                desc->annotations =
+                        json_pack("{s:s,s:s}", OCI_ANNOTATION_REF_NAME,
                                   t->image.reference ?: t->name, "org.machineos.target", t->name);
-                if (!desc || json_array_append_new(list, desc) < 0)
+                if (!desc->media_type || !desc->annotations)
                         return -ENOMEM;
         }
-        if (json_object_set_new(index, "schemaVersion", json_integer(2)) < 0 ||
-            json_object_set_new(index, "mediaType", json_string(MEDIA_TYPE_INDEX)) < 0 ||
-            json_object_set(index, "manifests", list) < 0)
-                return -ENOMEM;
-        r = json_dump_canonical(index, &dump, &n);
+        r = oci_index_format(index, &dump, &n);
         if (r < 0)
                 return r;
         r = add_memory_file(c, &c->store, &c->n_store, "index.json", (uint8_t *) TAKE_PTR(dump), n);
@@ -299,6 +243,7 @@ int disk_content_from_manifest(const char *keyset_dir, const char *product,
         _cleanup_(crypto_cert_freep) CryptoCert *ca = NULL;
         _cleanup_(manifest_freep) Manifest *m = NULL;
         _cleanup_(keyset_freep) Keyset *k = NULL;
+        _cleanup_(oci_layout_freep) OciLayout *l = NULL;
         _cleanup_free_ char *data = NULL, *sig = NULL, *sig_path = NULL;
         ManifestVerifyOptions o = { 0 };
         size_t dn, sn;
@@ -308,24 +253,21 @@ int disk_content_from_manifest(const char *keyset_dir, const char *product,
         if (r < 0)
                 return r;
         r = keyset_product_load(k, product, &prod);
-        if (r < 0) {
-                set_error(ret_error, "product '%s' of the keyset cannot be used", product);
-                return r;
-        }
+        if (r < 0)
+                return error_set(ret_error, r, "product '%s' of the keyset cannot be used",
+                                 product);
         r = keyset_load_cert(k, KEYSET_MANIFEST_CA, &ca);
         if (r < 0)
                 return r;
         r = read_full_file(manifest_path, MANIFEST_MAX_SIZE + 1, &data, &dn);
         if (r < 0)
-                return r == -EFBIG ? -EFBIG : r;
+                return r;
         sig_path = strjoin(manifest_path, ".sig");
         if (!sig_path)
                 return -ENOMEM;
-        r = read_full_file(sig_path, SIGNATURE_FILE_MAX, &sig, &sn);
-        if (r == -ENOENT) {
-                set_error(ret_error, "the signature %s is missing", sig_path);
-                return -EKEYREJECTED;
-        }
+        r = read_full_file(sig_path, CMS_SIGNATURE_MAX, &sig, &sn);
+        if (r == -ENOENT)
+                return error_set(ret_error, -EKEYREJECTED, "the signature %s is missing", sig_path);
         if (r < 0)
                 return r;
         o.ca = ca;
@@ -335,8 +277,11 @@ int disk_content_from_manifest(const char *keyset_dir, const char *product,
         if (r < 0)
                 return r;
 
+        r = oci_layout_open(layout_dir, 0, &l, ret_error);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < m->n_targets; i++) {
-                r = add_image(&c, layout_dir, &m->targets[i], ret_error);
+                r = add_image(&c, l, &m->targets[i], ret_error);
                 if (r < 0)
                         return r;
         }

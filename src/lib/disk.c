@@ -74,7 +74,8 @@ int disk_create(const DiskParams *p, const char *out, DiskLayout *ret_layout) {
         uint64_t off;
         int r;
 
-        if (!p->boot_loader || !p->uki || !p->uki_name || !filename_is_valid(p->uki_name))
+        if (!p->boot_loader || !p->uki || p->uki_size == 0 || !p->uki_name ||
+            !filename_is_valid(p->uki_name))
                 return -EINVAL;
         uki_path = disk_uki_path(p->uki_name, p->boot_tries);
         if (!uki_path)
@@ -91,16 +92,10 @@ int disk_create(const DiskParams *p, const char *out, DiskLayout *ret_layout) {
         esp[1] = (FatFile){ .path = "EFI/systemd/systemd-bootx64.efi",
                             .data = p->boot_loader,
                             .size = p->boot_loader_size };
-        esp[2] = (FatFile){ .path = uki_path, .source = p->uki };
+        esp[2] = (FatFile){ .path = uki_path, .data = p->uki, .size = p->uki_size };
         esp[3] = (FatFile){ .path = "loader/loader.conf",
                             .data = loader_conf,
                             .size = sizeof loader_conf - 1 };
-        {
-                struct stat st;
-                if (stat(p->uki, &st) < 0)
-                        return -errno;
-                esp[2].size = (uint64_t) st.st_size;
-        }
 
         /* Sizes: the ESP holds two UKIs (the running one and an update beside it). */
         L.size[0] = fat_size(p->esp_size, esp, ELEMENTSOF(esp), esp[2].size + (UINT64_C(16) << 20));

@@ -28,7 +28,8 @@
 typedef struct DiskParams {
         const uint8_t *boot_loader; /* signed systemd-boot */
         size_t boot_loader_size;
-        const char *uki;      /* signed UKI (a host file) */
+        const uint8_t *uki;   /* the signed UKI, the bytes that were verified (the file is not */
+        size_t uki_size;      /* read again, so what was checked is what is written) */
         const char *uki_name; /* "machineos-0.1.0": the file becomes EFI/Linux/NAME+TRIES.efi */
         unsigned boot_tries;  /* 0: no boot counting */
         FatFile *config_files;

@@ -7,19 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byte-buffer.h"
 #include "uuid-util.h"
-
-static void put_le32(uint8_t *p, uint32_t v) {
-        p[0] = (uint8_t) v;
-        p[1] = (uint8_t) (v >> 8);
-        p[2] = (uint8_t) (v >> 16);
-        p[3] = (uint8_t) (v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p) {
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 |
-               (uint32_t) p[3] << 24;
-}
 
 static void type_guid(const char *text, uint8_t ret[16]) {
         uint8_t u[16];
@@ -48,9 +37,9 @@ int efi_siglist_append_x509(uint8_t **buf, size_t *size, const uint8_t owner[16]
         p = n + *size;
         type_guid(EFI_CERT_X509_GUID, type);
         uuid_to_efi_guid(type, p);
-        put_le32(p + 16, (uint32_t) list_size);
-        put_le32(p + 20, 0);
-        put_le32(p + 24, (uint32_t) (16 + der_size));
+        le32_write(p + 16, (uint32_t) list_size);
+        le32_write(p + 20, 0);
+        le32_write(p + 24, (uint32_t) (16 + der_size));
         uuid_to_efi_guid(owner, p + 28);
         memcpy(p + 44, der, der_size);
         *buf = n;
@@ -78,9 +67,9 @@ int efi_siglist_parse(const void *data, size_t size, EfiSignature **ret, size_t 
                 if ((size_t) (end - p) < EFI_SIGNATURE_LIST_HEADER_SIZE)
                         return -EBADMSG;
                 uuid_from_efi_guid(p, type);
-                list_size = get_le32(p + 16);
-                header_size = get_le32(p + 20);
-                sig_size = get_le32(p + 24);
+                list_size = le32_read(p + 16);
+                header_size = le32_read(p + 20);
+                sig_size = le32_read(p + 24);
                 if (list_size > (size_t) (end - p) || sig_size < 16 ||
                     (uint64_t) EFI_SIGNATURE_LIST_HEADER_SIZE + header_size > list_size ||
                     (list_size - EFI_SIGNATURE_LIST_HEADER_SIZE - header_size) % sig_size != 0)
@@ -103,6 +92,8 @@ int efi_siglist_parse(const void *data, size_t size, EfiSignature **ret, size_t 
                         uuid_from_efi_guid(s, sigs[n].owner);
                         sigs[n].data = s + 16;
                         sigs[n].size = sig_size - 16;
+                        sigs[n].entry = s;
+                        sigs[n].entry_size = sig_size;
                         n++;
                 }
                 p += list_size;
@@ -110,4 +101,25 @@ int efi_siglist_parse(const void *data, size_t size, EfiSignature **ret, size_t 
         *ret = TAKE_PTR(sigs);
         *ret_n = n;
         return 0;
+}
+
+int efi_siglist_find_x509(const void *data, size_t size, const void *der, size_t der_size,
+                          const uint8_t **ret_entry, size_t *ret_entry_size) {
+        _cleanup_free_ EfiSignature *sigs = NULL;
+        uint8_t x509[16];
+        size_t n;
+        int r;
+
+        r = efi_siglist_parse(data, size, &sigs, &n);
+        if (r < 0)
+                return r;
+        type_guid(EFI_CERT_X509_GUID, x509);
+        for (size_t i = 0; i < n; i++)
+                if (memcmp(sigs[i].type, x509, 16) == 0 && sigs[i].size == der_size &&
+                    memcmp(sigs[i].data, der, der_size) == 0) {
+                        *ret_entry = sigs[i].entry;
+                        *ret_entry_size = sigs[i].entry_size;
+                        return 0;
+                }
+        return -ENOENT;
 }

@@ -28,12 +28,28 @@ int efi_siglist_append_x509(uint8_t **buf, size_t *size, const uint8_t owner[16]
 typedef struct EfiSignature {
         uint8_t type[16];    /* SignatureType of its list, RFC 9562 byte order */
         uint8_t owner[16];   /* SignatureOwner, RFC 9562 byte order */
-        const uint8_t *data; /* points into the parsed buffer */
+        const uint8_t *data; /* SignatureData: points into the parsed buffer */
         size_t size;
+        /* The whole EFI_SIGNATURE_DATA exactly as it is stored (SignatureOwner in EFI_GUID
+         * byte order, then SignatureData: SignatureSize bytes), pointing into the parsed
+         * buffer. This is what the firmware measures as the data of an
+         * EV_EFI_VARIABLE_AUTHORITY event (TCG PC Client PFP 10.4.4), so a PCR 7 prediction
+         * must hash these bytes, not a re-encoding of owner and data. */
+        const uint8_t *entry;
+        size_t entry_size;
 } EfiSignature;
 
 /* Parses a concatenation of EFI_SIGNATURE_LISTs (a variable's contents). Every size field is
- * checked against the buffer; SignatureHeaderSize must be 0 for the X.509 and SHA-256 types and
- * SignatureSize must be 16 + 32 for SHA-256. -EBADMSG when malformed, -EFBIG above
- * EFI_SIGLIST_MAX. *ret is an array of *ret_n entries pointing into data. */
+ * checked against the buffer; a list must hold at least one signature; SignatureHeaderSize
+ * must be 0 for the X.509 and SHA-256 types and SignatureSize must be 16 + 32 for SHA-256.
+ * -EBADMSG when malformed, -EFBIG above EFI_SIGLIST_MAX. *ret is an array of *ret_n entries
+ * pointing into data. */
 int efi_siglist_parse(const void *data, size_t size, EfiSignature **ret, size_t *ret_n);
+
+/* Finds the first EFI_CERT_X509_GUID entry whose certificate is exactly der (the db entry
+ * that verified an image) in a signature list that efi_siglist_parse() accepts. *ret_entry
+ * and *ret_entry_size are the raw EFI_SIGNATURE_DATA (EfiSignature.entry), pointing into
+ * data. -EBADMSG/-EFBIG as efi_siglist_parse(), -ENOENT when no entry holds that
+ * certificate. */
+int efi_siglist_find_x509(const void *data, size_t size, const void *der, size_t der_size,
+                          const uint8_t **ret_entry, size_t *ret_entry_size);

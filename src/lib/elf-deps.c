@@ -528,7 +528,10 @@ static int add_resolved(Closure *c, size_t needer, size_t exe, const char *name,
                         *ret_missing = strdup(name);
                 return -ENOENT;
         }
-        return add_object(c, path, dest, exe);
+        r = add_object(c, path, dest, exe);
+        if (r < 0 && r != -ENOMEM && ret_missing)
+                *ret_missing = strdup(path);
+        return r;
 }
 
 int elf_resolve_closure(char *const *programs, char *const *dests, char *const *dlopened,

@@ -14,13 +14,17 @@ _printf_(1, 0) static char *format(const char *fmt, va_list ap) {
         return m;
 }
 
+int error_setv(char **ret_error, int r, const char *fmt, va_list ap) {
+        if (ret_error && !*ret_error)
+                *ret_error = format(fmt, ap);
+        return r;
+}
+
 int error_set(char **ret_error, int r, const char *fmt, ...) {
         va_list ap;
 
-        if (!ret_error || *ret_error)
-                return r;
         va_start(ap, fmt);
-        *ret_error = format(fmt, ap);
+        r = error_setv(ret_error, r, fmt, ap);
         va_end(ap);
         return r;
 }
@@ -29,6 +33,8 @@ int error_replace(char **error, int r, const char *fmt, ...) {
         va_list ap;
         char *m;
 
+        if (!error)
+                return r;
         va_start(ap, fmt);
         m = format(fmt, ap);
         va_end(ap);

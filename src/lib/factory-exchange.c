@@ -13,7 +13,7 @@
 #include "fd-util.h"
 #include "gpt.h"
 #include "macro.h"
-#include "pio.h"
+#include "memory-util.h"
 #include "string-util.h"
 
 static const char *const record_names[_FACTORY_RECORD_MAX] = {
@@ -55,13 +55,6 @@ int factory_record_encode(FactoryRecord t, const void *payload, size_t size,
         return 0;
 }
 
-static bool all_zero(const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (p[i])
-                        return false;
-        return true;
-}
-
 int factory_record_decode(const uint8_t *slot, size_t slot_size, FactoryRecord t, uint8_t **ret,
                           size_t *ret_size) {
         uint8_t digest[SHA256_DIGEST_SIZE];
@@ -73,7 +66,7 @@ int factory_record_decode(const uint8_t *slot, size_t slot_size, FactoryRecord t
                 return -EINVAL;
         if (slot_size < FACTORY_RECORD_HEADER_SIZE || slot_size > FACTORY_SLOT_SIZE)
                 return -EBADMSG;
-        if (all_zero(slot, 8))
+        if (memeqzero(slot, 8))
                 return -ENOENT;
         if (memcmp(slot, FACTORY_MAGIC, 8) != 0)
                 return -EBADMSG;
@@ -82,12 +75,12 @@ int factory_record_decode(const uint8_t *slot, size_t slot_size, FactoryRecord t
         type = le32toh(type);
         size = le32toh(size);
         if (type != (uint32_t) t || size == 0 || size > FACTORY_PAYLOAD_MAX ||
-            size > slot_size - FACTORY_RECORD_HEADER_SIZE || !all_zero(slot + 16, 16))
+            size > slot_size - FACTORY_RECORD_HEADER_SIZE || !memeqzero(slot + 16, 16))
                 return -EBADMSG;
         /* Nothing but zeros after the payload: a shorter record written over a longer one
          * must not leave the old tail behind unnoticed. */
-        if (!all_zero(slot + FACTORY_RECORD_HEADER_SIZE + size,
-                      slot_size - FACTORY_RECORD_HEADER_SIZE - size))
+        if (!memeqzero(slot + FACTORY_RECORD_HEADER_SIZE + size,
+                       slot_size - FACTORY_RECORD_HEADER_SIZE - size))
                 return -EBADMSG;
         r = crypto_sha256(slot + FACTORY_RECORD_HEADER_SIZE, size, digest);
         if (r < 0)
@@ -112,10 +105,9 @@ int factory_record_read(int fd, uint64_t area_offset, FactoryRecord t, uint8_t *
                 return -ENOMEM;
         if ((unsigned) t >= _FACTORY_RECORD_MAX)
                 return -EINVAL;
-        r = pread_full_at(fd, slot, FACTORY_SLOT_SIZE,
-                          area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
+        r = pread_full(fd, slot, FACTORY_SLOT_SIZE, area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
         if (r < 0)
-                return r == -EBADMSG ? -EIO : r;
+                return r;
         return factory_record_decode(slot, FACTORY_SLOT_SIZE, t, ret, ret_size);
 }
 
@@ -129,8 +121,8 @@ int factory_record_write(int fd, uint64_t area_offset, FactoryRecord t, const vo
         r = factory_record_encode(t, payload, size, slot);
         if (r < 0)
                 return r;
-        r = pwrite_full_at(fd, slot, FACTORY_SLOT_SIZE,
-                           area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
+        r = pwrite_full(fd, slot, FACTORY_SLOT_SIZE,
+                        area_offset + (uint64_t) t * FACTORY_SLOT_SIZE);
         if (r < 0)
                 return r;
         return fdatasync(fd) < 0 ? -errno : 0;
@@ -143,7 +135,7 @@ int factory_area_wipe(int fd, uint64_t area_offset) {
         if (!zero)
                 return -ENOMEM;
         for (uint64_t off = 0; off < FACTORY_AREA_SIZE; off += FACTORY_SLOT_SIZE) {
-                r = pwrite_full_at(fd, zero, FACTORY_SLOT_SIZE, area_offset + off);
+                r = pwrite_full(fd, zero, FACTORY_SLOT_SIZE, area_offset + off);
                 if (r < 0)
                         return r;
         }

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "byte-buffer.h"
-#include "pio.h"
 #include "fd-util.h"
 #include "macro.h"
 #include "path-util.h"
@@ -444,10 +443,10 @@ static int write_dir(int fd, uint64_t base, const Geometry *g, const Node *d, co
         }
         r = byte_buffer_error(&b);
         if (r >= 0)
-                r = pwrite_full_at(fd, b.data, b.size,
-                                   base + ((uint64_t) g->data_start +
-                                           (uint64_t) (d->first_cluster - 2) * g->sec_per_clus) *
-                                                   SECTOR);
+                r = pwrite_full(fd, b.data, b.size,
+                                base + ((uint64_t) g->data_start +
+                                        (uint64_t) (d->first_cluster - 2) * g->sec_per_clus) *
+                                                SECTOR);
         byte_buffer_done(&b);
         return r;
 }
@@ -463,7 +462,7 @@ static int write_file_data(int fd, uint64_t base, const Geometry *g, const Node 
         if (n->size == 0)
                 return 0;
         if (n->file->data)
-                return pwrite_full_at(fd, n->file->data, (size_t) n->size, off);
+                return pwrite_full(fd, n->file->data, (size_t) n->size, off);
         in = open(n->file->source, O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return -errno;
@@ -480,7 +479,7 @@ static int write_file_data(int fd, uint64_t base, const Geometry *g, const Node 
                 }
                 if (k == 0)
                         return -EIO; /* the file shrank */
-                r = pwrite_full_at(fd, buf, (size_t) k, off);
+                r = pwrite_full(fd, buf, (size_t) k, off);
                 if (r < 0)
                         return r;
                 off += (uint64_t) k;
@@ -578,10 +577,10 @@ int fat32_write(int fd, uint64_t offset, uint64_t size, const char *label, uint3
                         byte_buffer_append_le32(&fb, fat[c]);
                 r = byte_buffer_error(&fb);
                 for (unsigned k = 0; r >= 0 && k < NUM_FATS; k++)
-                        r = pwrite_full_at(fd, fb.data, fb.size,
-                                           offset + ((uint64_t) RESERVED_SECTORS +
-                                                     (uint64_t) k * g.fat_sectors) *
-                                                            SECTOR);
+                        r = pwrite_full(fd, fb.data, fb.size,
+                                        offset + ((uint64_t) RESERVED_SECTORS +
+                                                  (uint64_t) k * g.fat_sectors) *
+                                                         SECTOR);
                 byte_buffer_done(&fb);
                 if (r < 0)
                         goto finish;
@@ -622,13 +621,13 @@ int fat32_write(int fd, uint64_t offset, uint64_t size, const char *label, uint3
         le32_write(info + 492, next);                  /* next free */
         le32_write(info + 508, 0xaa550000);
 
-        r = pwrite_full_at(fd, boot, SECTOR, offset);
+        r = pwrite_full(fd, boot, SECTOR, offset);
         if (r >= 0)
-                r = pwrite_full_at(fd, info, SECTOR, offset + SECTOR);
+                r = pwrite_full(fd, info, SECTOR, offset + SECTOR);
         if (r >= 0)
-                r = pwrite_full_at(fd, boot, SECTOR, offset + 6 * SECTOR);
+                r = pwrite_full(fd, boot, SECTOR, offset + 6 * SECTOR);
         if (r >= 0)
-                r = pwrite_full_at(fd, info, SECTOR, offset + 7 * SECTOR);
+                r = pwrite_full(fd, info, SECTOR, offset + 7 * SECTOR);
         if (r < 0)
                 goto finish;
 
@@ -657,10 +656,18 @@ typedef struct Volume {
         uint32_t cluster_size;
 } Volume;
 
+/* A volume that ends before a structure it points to is malformed. */
+static int read_volume(int fd, void *p, size_t n, uint64_t off) {
+        ssize_t k = pread_loop(fd, p, n, off);
+        if (k < 0)
+                return (int) k;
+        return (size_t) k == n ? 0 : -EBADMSG;
+}
+
 static int next_cluster(const Volume *v, uint32_t c, uint32_t *ret) {
         uint8_t e[4];
-        int r = pread_full_at(v->fd, e, 4,
-                              v->offset + (uint64_t) v->reserved * SECTOR + (uint64_t) c * 4);
+        int r = read_volume(v->fd, e, 4,
+                            v->offset + (uint64_t) v->reserved * SECTOR + (uint64_t) c * 4);
         if (r < 0)
                 return r;
         *ret = le32_read(e) & 0x0fffffff;
@@ -677,10 +684,10 @@ static int read_chain(const Volume *v, uint32_t first, uint64_t max, ByteBuffer 
                 int r;
                 if (!p)
                         return byte_buffer_error(b);
-                r = pread_full_at(v->fd, p, v->cluster_size,
-                                  v->offset + ((uint64_t) v->data_start +
-                                               (uint64_t) (c - 2) * v->sec_per_clus) *
-                                                      SECTOR);
+                r = read_volume(v->fd, p, v->cluster_size,
+                                v->offset + ((uint64_t) v->data_start +
+                                             (uint64_t) (c - 2) * v->sec_per_clus) *
+                                                    SECTOR);
                 if (r < 0)
                         return r;
                 b->size += v->cluster_size;
@@ -757,11 +764,13 @@ int fat32_read_file(int fd, uint64_t offset, const char *path, uint8_t **ret, si
         uint8_t bs[SECTOR];
         Volume v = { .fd = fd, .offset = offset };
         uint32_t cluster, size = 0;
+        uint64_t data_start;
+        off_t end;
         const char *p = path;
         bool is_dir = true;
         int r;
 
-        r = pread_full_at(fd, bs, SECTOR, offset);
+        r = read_volume(fd, bs, SECTOR, offset);
         if (r < 0)
                 return r;
         if (bs[510] != 0x55 || bs[511] != 0xaa || le16_read(bs + 11) != SECTOR || bs[13] == 0 ||
@@ -771,10 +780,23 @@ int fat32_read_file(int fd, uint64_t offset, const char *path, uint8_t **ret, si
         v.cluster_size = v.sec_per_clus * SECTOR;
         v.reserved = le16_read(bs + 14);
         v.fat_sectors = le32_read(bs + 36);
-        v.data_start = v.reserved + bs[16] * v.fat_sectors;
-        if (le32_read(bs + 32) <= v.data_start)
+        data_start = v.reserved + (uint64_t) bs[16] * v.fat_sectors;
+        if (le32_read(bs + 32) <= data_start)
                 return -EBADMSG;
+        v.data_start = (uint32_t) data_start;
         v.clusters = (le32_read(bs + 32) - v.data_start) / v.sec_per_clus;
+        /* The header's numbers are input: no more clusters than FAT32 has (0x0ffffff5, so an
+         * end-of-chain mark is never a cluster) and than the image really holds, so that a
+         * looping chain is caught before it makes a file of more than the image's size. */
+        end = lseek(fd, 0, SEEK_END);
+        if (end < 0)
+                return -errno;
+        if ((uint64_t) end < offset + data_start * SECTOR)
+                return -EBADMSG;
+        v.clusters = MIN(v.clusters, FAT32_MAX_CLUSTERS);
+        v.clusters =
+                (uint32_t) MIN((uint64_t) v.clusters,
+                               ((uint64_t) end - offset - data_start * SECTOR) / v.cluster_size);
         v.root = le32_read(bs + 44);
         cluster = v.root;
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "byte-buffer.h"
-#include "pio.h"
+#include "fd-util.h"
 #include "string-util.h"
 
 const EfiGuid GPT_TYPE_ESP =
@@ -98,19 +98,19 @@ int gpt_write(int fd, uint64_t disk_size, const EfiGuid *disk_guid, const GptPar
         mbr[510] = 0x55;
         mbr[511] = 0xaa;
 
-        r = pwrite_full_at(fd, mbr, sizeof mbr, 0);
+        r = pwrite_full(fd, mbr, sizeof mbr, 0);
         if (r < 0)
                 return r;
         header(hdr, 1, last_lba, last_usable, disk_guid, 2, crc);
-        r = pwrite_full_at(fd, hdr, sizeof hdr, GPT_SECTOR);
+        r = pwrite_full(fd, hdr, sizeof hdr, GPT_SECTOR);
         if (r >= 0)
-                r = pwrite_full_at(fd, entries, sizeof entries, 2 * GPT_SECTOR);
+                r = pwrite_full(fd, entries, sizeof entries, 2 * GPT_SECTOR);
         if (r < 0)
                 return r;
         header(hdr, last_lba, 1, last_usable, disk_guid, last_lba - 32, crc);
-        r = pwrite_full_at(fd, entries, sizeof entries, (last_lba - 32) * GPT_SECTOR);
+        r = pwrite_full(fd, entries, sizeof entries, (last_lba - 32) * GPT_SECTOR);
         if (r >= 0)
-                r = pwrite_full_at(fd, hdr, sizeof hdr, last_lba * GPT_SECTOR);
+                r = pwrite_full(fd, hdr, sizeof hdr, last_lba * GPT_SECTOR);
         return r;
 }
 

@@ -14,14 +14,12 @@
 #include "fd-util.h"
 #include "image.h"
 #include "io-util.h"
+#include "memory-util.h"
 #include "squashfs.h"
 #include "string-util.h"
 #include "verity.h"
 
 int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error) {
-        _cleanup_(image_freep) Image *img = NULL;
-        _cleanup_(oci_manifest_freep) OciManifest *m = NULL;
-        _cleanup_free_ char *data = NULL, *err = NULL;
         OciDescriptor d = {};
         char dg[DIGEST_STRING_MAX];
         int r;
@@ -29,21 +27,29 @@ int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error) 
         r = oci_layout_resolve(l, ref, &d, ret_error);
         if (r < 0)
                 return r;
-        img = calloc(1, sizeof *img);
-        if (!img || !(img->ref = strdup(ref))) {
-                oci_descriptor_done(&d);
-                return -ENOMEM;
-        }
-        img->manifest_digest = d.digest;
-        img->manifest_size = d.size;
-        digest_format(&d.digest, dg);
-        if (!streq(d.media_type, OCI_MEDIA_TYPE_MANIFEST)) {
+        if (!streq(d.media_type, OCI_MEDIA_TYPE_MANIFEST))
                 r = error_set(ret_error, -EBADMSG, "'%s': %s is a %s, not an image manifest", ref,
-                              dg, d.media_type);
-                oci_descriptor_done(&d);
-                return r;
-        }
+                              digest_format(&d.digest, dg), d.media_type);
+        else
+                r = image_load(l, ref, &d.digest, d.size, ret, ret_error);
         oci_descriptor_done(&d);
+        return r;
+}
+
+int image_load(OciLayout *l, const char *ref, const Digest *manifest, uint64_t manifest_size,
+               Image **ret, char **ret_error) {
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_(oci_manifest_freep) OciManifest *m = NULL;
+        _cleanup_free_ char *data = NULL, *err = NULL;
+        char dg[DIGEST_STRING_MAX];
+        int r;
+
+        img = calloc(1, sizeof *img);
+        if (!img || !(img->ref = strdup(ref)))
+                return -ENOMEM;
+        img->manifest_digest = *manifest;
+        img->manifest_size = manifest_size;
+        digest_format(manifest, dg);
 
         r = oci_layout_read_blob(l, &img->manifest_digest, img->manifest_size,
                                  OCI_MANIFEST_SIZE_MAX, &data, &err);
@@ -204,12 +210,11 @@ static int verify_layer(OciLayout *l, const char *ref, size_t i, size_t n, const
                         return error_set(ret_error, -EIO,
                                          "'%s': layer %zu (%s): cannot read the padding", ref,
                                          i + 1, dg);
-                for (size_t b = 0; b < k; b++)
-                        if (pad[b] != 0)
-                                return error_set(ret_error, -EBADMSG,
-                                                 "'%s': layer %zu (%s): the padding after the "
-                                                 "squashfs image is not zero",
-                                                 ref, i + 1, dg);
+                if (!memeqzero(pad, k))
+                        return error_set(ret_error, -EBADMSG,
+                                         "'%s': layer %zu (%s): the padding after the squashfs "
+                                         "image is not zero",
+                                         ref, i + 1, dg);
         }
         return 0;
 }

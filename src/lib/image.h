@@ -68,6 +68,10 @@ int image_build(OciLayout *l, const ImageBuildOptions *o, Image **ret, char **re
 /* NAME:TAG to the manifest digest and size, the config and each layer's digest, size and
  * verity parameters. The manifest and config blobs are read and their digests checked. */
 int image_resolve(OciLayout *l, const char *ref, Image **ret, char **ret_error);
+/* The same for the image manifest blob with this digest and size, tagged or not (a product
+ * manifest names its images by digest); ref names the image in messages and in ret->ref. */
+int image_load(OciLayout *l, const char *ref, const Digest *manifest, uint64_t manifest_size,
+               Image **ret, char **ret_error);
 
 typedef struct ImageVerifyOptions {
         unsigned threads;

@@ -39,6 +39,7 @@ typedef struct Entry {
 typedef struct Image {
         Entry *entries;
         size_t n;
+        char *object; /* the file or path the first failure is about */
 } Image;
 
 static void image_done(Image *im) {
@@ -47,6 +48,14 @@ static void image_done(Image *im) {
                 free(im->entries[i].data);
         }
         free(im->entries);
+        free(im->object);
+}
+
+/* Records what a failure is about (the first one counts) and returns r. */
+static int image_fail(Image *im, int r, const char *object) {
+        if (r < 0 && r != -ENOMEM && !im->object)
+                im->object = strdup(object);
+        return r;
 }
 
 static Entry *image_find(Image *im, const char *path) {
@@ -67,13 +76,13 @@ static int image_add(Image *im, const char *abs_or_rel, mode_t mode, uint8_t *da
         while (*rel == '/')
                 rel++;
         if (!path_is_safe_relative(rel))
-                return -EINVAL;
+                return image_fail(im, -EINVAL, abs_or_rel);
         e = image_find(im, rel);
         if (e) {
                 if (e->mode == mode && e->size == size &&
                     (size == 0 || memcmp(e->data, d, size) == 0))
                         return 0;
-                return -EEXIST;
+                return image_fail(im, -EEXIST, abs_or_rel);
         }
         e = reallocarray(im->entries, im->n + 1, sizeof *e);
         if (!e)
@@ -99,7 +108,7 @@ static int image_add_file(Image *im, const char *src, const char *dest, mode_t p
 
         r = read_full_file(src, FILE_MAX, &buf, &n);
         if (r < 0)
-                return r;
+                return image_fail(im, r, src);
         return image_add(im, dest, S_IFREG | perm, (uint8_t *) TAKE_PTR(buf), n, 0, 0);
 }
 
@@ -217,7 +226,7 @@ static int add_programs(Image *im, const InitramfsParams *p, InitramfsStats *st,
                 ssize_t k = -1;
 
                 if (!realpath(files[i].path, resolved)) {
-                        r = -errno;
+                        r = image_fail(im, -errno, files[i].path);
                         goto finish;
                 }
                 for (size_t j = 0; real && real[j]; j++)
@@ -283,13 +292,13 @@ static int add_modules(Image *im, const InitramfsParams *p, InitramfsStats *st,
                         return -ENOMEM;
                 r = read_full_file(src, MODULE_MAX, &buf, &n);
                 if (r < 0)
-                        return r;
+                        return image_fail(im, r, src);
                 if (c != COMPRESSION_NONE) {
                         /* finit_module() of a plain file works under lockdown without the
                          * kernel's own decompressor; the signature is inside the plain .ko. */
                         r = decompress_buffer(c, buf, n, MODULE_MAX, &data, &n);
                         if (r < 0)
-                                return r;
+                                return image_fail(im, r, src);
                         *strrchr(plain, '.') = 0;
                 } else
                         data = (uint8_t *) TAKE_PTR(buf);
@@ -322,7 +331,7 @@ static int add_trust(Image *im, const InitramfsParams *p) {
                         return -ENOMEM;
                 r = image_add_file(im, src, dest, 0644);
                 if (r == -ENOENT)
-                        return -ENOKEY;
+                        return -ENOKEY; /* the verb names the keyset */
                 if (r < 0)
                         return r;
         }
@@ -330,7 +339,7 @@ static int add_trust(Image *im, const InitramfsParams *p) {
                 _cleanup_free_ char *base = NULL, *dest = NULL;
 
                 if (path_basename(p->policies[i], &base) < 0)
-                        return -EINVAL;
+                        return image_fail(im, -EINVAL, p->policies[i]);
                 dest = path_join(INITRAMFS_POLICY_DIR, base);
                 if (!dest)
                         return -ENOMEM;
@@ -349,12 +358,12 @@ static int add_extra_files(Image *im, const InitramfsParams *p) {
                 int r;
 
                 if (!colon || colon == p->files[i] || colon[1] != '/')
-                        return -EINVAL;
+                        return image_fail(im, -EINVAL, p->files[i]);
                 src = strndup(p->files[i], (size_t) (colon - p->files[i]));
                 if (!src)
                         return -ENOMEM;
                 if (stat(src, &st) < 0)
-                        return -errno;
+                        return image_fail(im, -errno, src);
                 r = image_add_file(im, src, colon + 1, (st.st_mode & 0111) ? 0755 : 0644);
                 if (r < 0)
                         return r;
@@ -392,8 +401,11 @@ int initramfs_build(const InitramfsParams *p, uint8_t **ret, size_t *ret_size,
                 r = add_extra_files(&im, p);
         if (r >= 0)
                 r = image_add_parents(&im);
-        if (r < 0)
+        if (r < 0) {
+                if (ret_missing && !*ret_missing && im.object)
+                        *ret_missing = TAKE_PTR(im.object);
                 return r;
+        }
 
         /* Sorted by path: parents come before their children, and the order does not depend
          * on the order of the options. */

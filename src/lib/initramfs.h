@@ -39,9 +39,11 @@ typedef struct InitramfsStats {
         size_t compressed_size;
 } InitramfsStats;
 
-/* -ENOENT: a program, library (name in *ret_missing), module or file is missing; -ENOKEY:
- * the keyset lacks manifest-ca.crt or tpm-policy.pub; -EBADMSG: a program is not an x86-64
- * ELF file; -EINVAL: bad DEST. */
+/* -ENOENT: a program, library, module or file is missing; -ENOKEY: the keyset lacks
+ * manifest-ca.crt or tpm-policy.pub; -EBADMSG: a program or library is not an x86-64 ELF
+ * file, or a module does not decompress; -EEXIST: two different files for one path; -EINVAL:
+ * a bad --file argument or destination. *ret_missing (may be NULL; set on failure when known)
+ * names the file, library, module or path the failure is about. */
 int initramfs_build(const InitramfsParams *p, uint8_t **ret, size_t *ret_size,
                     InitramfsStats *ret_stats, char **ret_missing);
 

@@ -3,48 +3,11 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "io-util.h"
 #include "macro.h"
 
 #define HASH_CHUNK (1U << 20)
-
-int pread_full(int fd, void *buf, size_t n, uint64_t offset) {
-        uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = pread(fd, p, n, (off_t) offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
-}
-
-int pwrite_full(int fd, const void *buf, size_t n, uint64_t offset) {
-        const uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = pwrite(fd, p, n, (off_t) offset);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                n -= (size_t) k;
-                offset += (uint64_t) k;
-        }
-        return 0;
-}
 
 int hash_fd_range(int fd, CryptoHash *h, uint64_t from, uint64_t to) {
         _cleanup_free_ uint8_t *buf = NULL;

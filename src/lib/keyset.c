@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dir-util.h"
 #include "efi-siglist.h"
 #include "fd-util.h"
 #include "fileio.h"
@@ -107,30 +108,6 @@ static int strcmp_ptr(const void *a, const void *b) {
 
 static char *file_name(const char *stem, const char *suffix) {
         return strjoin(stem, suffix);
-}
-
-/* Removes a directory tree that this module created (temporary keyset or product directory). */
-static void rm_rf(const char *path) {
-        _cleanup_closedir_ DIR *d = opendir(path);
-        struct dirent *de;
-
-        if (!d) {
-                (void) unlink(path);
-                return;
-        }
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *p = NULL;
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                p = path_join(path, de->d_name);
-                if (!p)
-                        continue;
-                if (de->d_type == DT_DIR)
-                        rm_rf(p);
-                else
-                        (void) unlink(p);
-        }
-        (void) rmdir(path);
 }
 
 /* ---- creating ---- */
@@ -342,14 +319,14 @@ int keyset_create(const char *dir, const char *org) {
                 return r;
         r = populate(tmp, org);
         if (r < 0) {
-                rm_rf(tmp);
+                (void) rm_rf(tmp);
                 return r;
         }
         /* rename(2) replaces an empty directory and fails with ENOTEMPTY/EEXIST if something
          * appeared in it meanwhile. */
         if (rename(tmp, dir) < 0) {
                 r = errno == EEXIST ? -ENOTEMPTY : -errno;
-                rm_rf(tmp);
+                (void) rm_rf(tmp);
                 return r;
         }
         return fsync_parent_at(AT_FDCWD, dir);
@@ -691,7 +668,7 @@ int keyset_product_add(const Keyset *k, const char *name, const uint8_t *uuid,
         if (r >= 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_NOREPLACE) < 0)
                 r = -errno;
         if (r < 0) {
-                rm_rf(tmp);
+                (void) rm_rf(tmp);
                 return r;
         }
         r = fsync_parent_at(AT_FDCWD, dir);

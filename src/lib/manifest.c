@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
+#include "error-util.h"
 #include "log.h"
 #include "path-util.h"
 #include "string-util.h"
@@ -112,18 +114,11 @@ static bool isalnum_ascii(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static bool is_lower_hex(const char *s, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-                        return false;
-        return true;
-}
-
 /* OCI image-spec descriptor.md: digest ::= algorithm ":" encoded; for the registered algorithm
- * sha256, encoded is /[a-f0-9]{64}/. MachineOS images use sha256 only. */
+ * sha256, encoded is /[a-f0-9]{64}/ (digest.h). MachineOS images use sha256 only. */
 static bool digest_is_valid(const char *s) {
-        const char *e = startswith(s, "sha256:");
-        return e && strlen(e) == 64 && is_lower_hex(e, 64);
+        Digest d;
+        return s && digest_parse(s, &d) >= 0;
 }
 
 /* A name: target names, volume labels, user-namespace groups. Also a safe file name. */
@@ -289,7 +284,7 @@ static int parse_root_hash(JsonDispatchContext *c, const char *name, json_t *v, 
         const char *s = json_string_value(v);
 
         if (json_string_length(v) != 2 * SHA256_DIGEST_SIZE ||
-            !is_lower_hex(s, 2 * SHA256_DIGEST_SIZE) ||
+            !string_is_lower_hex(s, 2 * SHA256_DIGEST_SIZE) ||
             unhexmem_fixed(s, dest, SHA256_DIGEST_SIZE) < 0)
                 return json_dispatch_error(c, name, "expected 64 lower-case hex digits");
         return 0;
@@ -303,7 +298,7 @@ static int parse_salt(JsonDispatchContext *c, const char *name, json_t *v, void 
         void *b = NULL;
         size_t bn = 0;
 
-        if (n % 2 != 0 || n > 2 * MANIFEST_VERITY_SALT_MAX || !is_lower_hex(s, n))
+        if (n % 2 != 0 || n > 2 * MANIFEST_VERITY_SALT_MAX || !string_is_lower_hex(s, n))
                 return json_dispatch_error(c, name,
                                            "expected an even number (at most %d) of lower-case "
                                            "hex digits",
@@ -702,17 +697,6 @@ static const JsonField spec_fields[] = {
 
 /* ---- rules across fields ---- */
 
-_printf_(3, 4) static int invalid(JsonDispatchContext *c, const char *field, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
-        va_end(ap);
-        return json_dispatch_error(c, field, "%s", strempty(msg));
-}
-
 static int validate_image(JsonDispatchContext *c, size_t ti, const ManifestImage *img) {
         for (size_t i = 0; i < img->n_layers; i++) {
                 const ManifestLayer *l = &img->layers[i];
@@ -728,10 +712,11 @@ static int validate_image(JsonDispatchContext *c, size_t ti, const ManifestImage
                                            &data_bytes) ||
                     l->verity.hash_offset % MANIFEST_VERITY_BLOCK_SIZE != 0 ||
                     l->verity.hash_offset < data_bytes || l->verity.hash_offset >= l->size)
-                        return invalid(c, field,
-                                       "expected a multiple of %d at or after the %" PRIu64
-                                       " data blocks and inside the %" PRIu64 "-byte layer",
-                                       MANIFEST_VERITY_BLOCK_SIZE, l->verity.data_blocks, l->size);
+                        return json_dispatch_error(
+                                c, field,
+                                "expected a multiple of %d at or after the %" PRIu64
+                                " data blocks and inside the %" PRIu64 "-byte layer",
+                                MANIFEST_VERITY_BLOCK_SIZE, l->verity.data_blocks, l->size);
         }
         return 0;
 }
@@ -744,17 +729,19 @@ static int validate_container(JsonDispatchContext *c, size_t ti, const ManifestC
                         if (!field)
                                 return -ENOMEM;
                         if (streq(ct->volumes[i].label, ct->volumes[j].label))
-                                return invalid(c, field, "label '%s' is used twice",
-                                               ct->volumes[i].label);
+                                return json_dispatch_error(c, field, "label '%s' is used twice",
+                                                           ct->volumes[i].label);
                         if (streq(ct->volumes[i].mount_path, ct->volumes[j].mount_path))
-                                return invalid(c, field, "mount path '%s' is used twice",
-                                               ct->volumes[i].mount_path);
+                                return json_dispatch_error(c, field,
+                                                           "mount path '%s' is used twice",
+                                                           ct->volumes[i].mount_path);
                 }
         for (size_t i = 0; i < ct->n_volumes; i++)
                 if (streq(ct->volumes[i].mount_path, "/")) {
                         _cleanup_free_ char *field =
                                 strprintf("targets[%zu].container.volumes[%zu].mount-path", ti, i);
-                        return field ? invalid(c, field, "a volume cannot be mounted on '/'")
+                        return field ? json_dispatch_error(c, field,
+                                                           "a volume cannot be mounted on '/'")
                                      : -ENOMEM;
                 }
         return 0;
@@ -772,14 +759,16 @@ static int validate(JsonDispatchContext *c, const Manifest *m) {
                         return -ENOMEM;
                 for (size_t j = 0; j < i; j++)
                         if (streq(t->name, m->targets[j].name))
-                                return invalid(c, field, "target name '%s' is used twice", t->name);
+                                return json_dispatch_error(
+                                        c, field, "target name '%s' is used twice", t->name);
                 hostfs += t->type == TARGET_HOSTFS;
                 boot += t->type == TARGET_BOOT;
                 if (t->type == TARGET_CONTAINER && !t->container)
-                        return invalid(c, field, "a container target needs a 'container' object");
+                        return json_dispatch_error(c, field,
+                                                   "a container target needs a 'container' object");
                 if (t->type != TARGET_CONTAINER && t->container)
-                        return invalid(c, field,
-                                       "only container targets have a 'container' object");
+                        return json_dispatch_error(
+                                c, field, "only container targets have a 'container' object");
                 r = validate_image(c, i, &t->image);
                 if (r < 0)
                         return r;
@@ -790,10 +779,11 @@ static int validate(JsonDispatchContext *c, const Manifest *m) {
                 }
         }
         if (hostfs != 1)
-                return invalid(c, "targets", "expected exactly one hostfs target, found %zu",
-                               hostfs);
+                return json_dispatch_error(c, "targets",
+                                           "expected exactly one hostfs target, found %zu", hostfs);
         if (boot > 1)
-                return invalid(c, "targets", "expected at most one boot target, found %zu", boot);
+                return json_dispatch_error(c, "targets",
+                                           "expected at most one boot target, found %zu", boot);
         return 0;
 }
 
@@ -970,19 +960,6 @@ void manifest_image_done(ManifestImage *i) {
 
 /* ---- verification ---- */
 
-_printf_(3, 4) static int refuse(char **ret_error, int error, const char *fmt, ...) {
-        va_list ap;
-
-        if (ret_error) {
-                free(*ret_error);
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return error;
-}
-
 int manifest_verify(const char *data, size_t size, const void *sig, size_t sig_size,
                     const ManifestVerifyOptions *o, Manifest **ret, char **ret_error) {
         _cleanup_(crypto_cert_freep) CryptoCert *signer = NULL;
@@ -997,51 +974,54 @@ int manifest_verify(const char *data, size_t size, const void *sig, size_t sig_s
 
         /* 1. Size, before anything looks at the content. */
         if (size > MANIFEST_MAX_SIZE)
-                return refuse(ret_error, -EFBIG, "manifest is %zu bytes, above the limit of %u",
-                              size, MANIFEST_MAX_SIZE);
+                return error_replace(ret_error, -EFBIG,
+                                     "manifest is %zu bytes, above the limit of %u", size,
+                                     MANIFEST_MAX_SIZE);
         if (size == 0)
-                return refuse(ret_error, -EBADMSG, "manifest is empty");
+                return error_replace(ret_error, -EBADMSG, "manifest is empty");
 
         /* 2. The signature over exactly these bytes. */
         r = crypto_cms_verify_detached(sig, sig_size, data, size, &signer, &err);
         if (r < 0)
-                return refuse(ret_error, r, "%s", strempty(err));
+                return error_replace(ret_error, r, "%s", strempty(err));
 
         /* 3. The signer: issued by the CA (and only it), in its validity period, a manifest
          * signing certificate (not a device identity, not a CA, not a UEFI key). */
         (void) crypto_cert_subject(signer, &subject);
         r = crypto_cert_verify_issued(signer, o->ca, o->now, &err);
         if (r < 0)
-                return refuse(ret_error, r, "signer: %s", strempty(err));
+                return error_replace(ret_error, r, "signer: %s", strempty(err));
         r = crypto_cert_check_profile(signer, CERT_PROFILE_MANIFEST_SIGNER, &err);
         if (r < 0)
-                return refuse(ret_error, r, "signer certificate '%s' is %s", strempty(subject),
-                              strempty(err));
+                return error_replace(ret_error, r, "signer certificate '%s' is %s",
+                                     strempty(subject), strempty(err));
         r = crypto_cert_product_uuid(signer, signer_product);
         if (r < 0) /* checked by the profile already */
-                return refuse(ret_error, -EKEYREJECTED, "signer certificate has no product");
+                return error_replace(ret_error, -EKEYREJECTED, "signer certificate has no product");
 
         /* 4. Only now the content, strictly. */
         r = manifest_parse(data, size, &m, &err);
         if (r < 0)
-                return refuse(ret_error, r, "malformed manifest: %s", strempty(err));
+                return error_replace(ret_error, r, "malformed manifest: %s", strempty(err));
 
         /* 5. One product: the signer's, the manifest's, the one asked for. */
         if (memcmp(m->product, signer_product, UUID_SIZE) != 0)
-                return refuse(ret_error, -EKEYREJECTED,
-                              "manifest is for product %s but its signer certificate is for "
-                              "product %s",
-                              uuid_to_string(m->product, a), uuid_to_string(signer_product, b));
+                return error_replace(ret_error, -EKEYREJECTED,
+                                     "manifest is for product %s but its signer certificate is for "
+                                     "product %s",
+                                     uuid_to_string(m->product, a),
+                                     uuid_to_string(signer_product, b));
         if (o->product && memcmp(m->product, o->product, UUID_SIZE) != 0)
-                return refuse(ret_error, -EKEYREJECTED,
-                              "manifest is for product %s, expected product %s",
-                              uuid_to_string(m->product, a), uuid_to_string(o->product, b));
+                return error_replace(ret_error, -EKEYREJECTED,
+                                     "manifest is for product %s, expected product %s",
+                                     uuid_to_string(m->product, a), uuid_to_string(o->product, b));
 
         /* 6. No rollback. */
         if (m->release < o->min_release)
-                return refuse(ret_error, -ESTALE,
-                              "manifest release %" PRIu64 " is below the minimum release %" PRIu64,
-                              m->release, o->min_release);
+                return error_replace(ret_error, -ESTALE,
+                                     "manifest release %" PRIu64
+                                     " is below the minimum release %" PRIu64,
+                                     m->release, o->min_release);
         if (ret)
                 *ret = TAKE_PTR(m);
         return 0;

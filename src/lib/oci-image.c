@@ -708,13 +708,6 @@ static const char *annotation(const OciDescriptor *d, const char *key) {
         return v ? json_string_value(v) : NULL;
 }
 
-static bool is_lower_hex(const char *s) {
-        for (; *s; s++)
-                if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-                        return false;
-        return true;
-}
-
 int mos_layer_verity_from_descriptor(const OciDescriptor *d, MosLayerVerity *ret,
                                      char **ret_error) {
         const char *root = annotation(d, MOS_ANNOTATION_VERITY_ROOT_HASH),
@@ -727,12 +720,12 @@ int mos_layer_verity_from_descriptor(const OciDescriptor *d, MosLayerVerity *ret
 
         if (!streq_ptr(d->media_type, MOS_MEDIA_TYPE_LAYER))
                 e = "media type is not " MOS_MEDIA_TYPE_LAYER;
-        else if (!root || strlen(root) != 64 || !is_lower_hex(root) ||
+        else if (!root || strlen(root) != 64 || !string_is_lower_hex(root, 64) ||
                  unhexmem_fixed(root, v.root_hash, 32) < 0)
                 e = "annotation " MOS_ANNOTATION_VERITY_ROOT_HASH
                     " is not 64 lower-case hex digits";
         else if (!salt || strlen(salt) > 2 * sizeof v.salt || strlen(salt) % 2 != 0 ||
-                 !is_lower_hex(salt))
+                 !string_is_lower_hex(salt, strlen(salt)))
                 e = "annotation " MOS_ANNOTATION_VERITY_SALT
                     " is not at most 256 bytes in lower-case hex";
         else if (!blocks || safe_atou64(blocks, &v.data_blocks) < 0 || v.data_blocks == 0 ||

@@ -372,10 +372,14 @@ int oci_layout_open_blob(OciLayout *l, const Digest *d, int *ret_fd, uint64_t *r
         fd = openat(l->sha256_fd, digest_format_hex(d, hex), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                int r = S_ISREG(st.st_mode) ? -errno : -EBADMSG;
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
                 safe_close(fd);
                 return r;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                safe_close(fd);
+                return -EBADMSG;
         }
         *ret_fd = fd;
         if (ret_size)
@@ -414,6 +418,35 @@ int oci_layout_read_blob(OciLayout *l, const Digest *d, uint64_t size, size_t ma
         if (!digest_equal(&got, d))
                 return error_set(ret_error, -EBADMSG, "blob %s: digest mismatch", s);
         *ret = TAKE_PTR(data);
+        return 0;
+}
+
+int oci_layout_check_blob(OciLayout *l, const Digest *d, uint64_t size, char **ret_error) {
+        _cleanup_(crypto_hash_freep) CryptoHash *h = NULL;
+        _cleanup_close_ int fd = -1;
+        char s[DIGEST_STRING_MAX];
+        uint64_t have;
+        Digest got;
+        int r;
+
+        digest_format(d, s);
+        r = oci_layout_open_blob(l, d, &fd, &have);
+        if (r < 0)
+                return error_set(ret_error, r, "blob %s: %s", s,
+                                 r == -ENOENT ? "missing" : strerror(-r));
+        if (have != size)
+                return error_set(ret_error, -EBADMSG,
+                                 "blob %s: size mismatch (%llu bytes, expected %llu)", s,
+                                 (unsigned long long) have, (unsigned long long) size);
+        r = crypto_hash_new(HASH_SHA256, &h);
+        if (r >= 0)
+                r = hash_fd_range(fd, h, 0, size);
+        if (r >= 0)
+                r = crypto_hash_final(h, got.sha256);
+        if (r < 0)
+                return error_set(ret_error, r, "blob %s: %s", s, strerror(-r));
+        if (!digest_equal(&got, d))
+                return error_set(ret_error, -EBADMSG, "blob %s: digest mismatch", s);
         return 0;
 }
 

@@ -62,6 +62,9 @@ int oci_layout_open_blob(OciLayout *l, const Digest *d, int *ret_fd, uint64_t *r
  * bytes) and digest. -EBADMSG "digest mismatch"/"size mismatch", -ENOENT missing. */
 int oci_layout_read_blob(OciLayout *l, const Digest *d, uint64_t size, size_t max, char **ret,
                          char **ret_error);
+/* Streams a blob from the layout and checks its size and digest without keeping it: -ENOENT
+ * "missing", -EBADMSG "size mismatch"/"digest mismatch" (message in *ret_error). */
+int oci_layout_check_blob(OciLayout *l, const Digest *d, uint64_t size, char **ret_error);
 /* Stores data as a blob (temporary file, fsync, read back and check, rename). */
 int oci_layout_write_blob(OciLayout *l, const void *data, size_t size, Digest *ret);
 

@@ -13,8 +13,9 @@
  *      keyset has one, else empty (an absent variable is measured with VariableDataLength 0)
  *   6. EV_SEPARATOR                                                      00000000
  *   7. EV_EFI_VARIABLE_AUTHORITY      db          (IMAGE_SECURITY_DB)     the EFI_SIGNATURE_DATA
- *      (owner GUID + DER certificate) of the db entry that verified the boot loader; measured
- *      once per distinct entry, so systemd-boot and the UKI signed by the same key give one.
+ *      (owner GUID + DER certificate) of the db entry that verified the boot loader, byte for
+ *      byte as stored in db (efi_siglist_find_x509()); measured once per distinct entry, so
+ *      systemd-boot and the UKI signed by the same key give one.
  *
  * Each variable event's data is a UEFI_VARIABLE_DATA (PFP 10.2.3: VariableName GUID,
  * UINT64 UnicodeNameLength in CHAR16 without NUL, UINT64 VariableDataLength, UnicodeName,
@@ -32,8 +33,6 @@
 #define EV_EFI_VARIABLE_DRIVER_CONFIG UINT32_C(0x80000001)
 #define EV_EFI_VARIABLE_AUTHORITY UINT32_C(0x800000E0)
 
-#define PCR7_ESL_MAX (1024u * 1024)
-
 typedef struct Pcr7Event {
         uint32_t type;
         char name[16]; /* variable name, or "" for the separator */
@@ -49,13 +48,6 @@ typedef struct Pcr7Prediction {
 } Pcr7Prediction;
 
 void pcr7_prediction_done(Pcr7Prediction *p);
-
-/* Validates an EFI_SIGNATURE_LIST sequence (UEFI 2.10, 32.4.1) and finds the
- * EFI_SIGNATURE_DATA (owner GUID + certificate) of an X.509 entry whose certificate is der.
- * -EBADMSG for a malformed list, -ENOENT when no entry holds that certificate. ret_entry points
- * into esl. */
-int efi_siglist_find_x509(const uint8_t *esl, size_t size, const uint8_t *der, size_t der_size,
-                          const uint8_t **ret_entry, size_t *ret_entry_size);
 
 /* Builds a UEFI_VARIABLE_DATA for variable name (ASCII) of vendor guid (16 bytes, EFI byte
  * order) with the given data. */

@@ -2,15 +2,10 @@
 
 #include "siphash.h"
 
+#include "byte-buffer.h"
+
 static uint64_t rotl(uint64_t x, unsigned b) {
         return (x << b) | (x >> (64 - b));
-}
-
-static uint64_t load_le64(const uint8_t *p) {
-        uint64_t v = 0;
-        for (unsigned i = 0; i < 8; i++)
-                v |= (uint64_t) p[i] << (8 * i);
-        return v;
 }
 
 #define SIPROUND                                                                                   \
@@ -34,14 +29,14 @@ static uint64_t load_le64(const uint8_t *p) {
 /* The paper's section 2: initialisation, compression (c = 2), finalisation (d = 4). */
 uint64_t siphash24(const uint8_t key[static 16], const void *data, size_t size) {
         const uint8_t *p = data;
-        uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+        uint64_t k0 = le64_read(key), k1 = le64_read(key + 8);
         uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL,
                  v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
         uint64_t b = (uint64_t) size << 56;
         size_t full = size - size % 8;
 
         for (size_t i = 0; i < full; i += 8) {
-                uint64_t m = load_le64(p + i);
+                uint64_t m = le64_read(p + i);
                 v3 ^= m;
                 SIPROUND;
                 SIPROUND;

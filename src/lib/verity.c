@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byte-buffer.h"
 #include "fd-util.h"
 #include "io-util.h"
 #include "log.h"
+#include "memory-util.h"
 #include "verity.h"
 
 #define CHUNK_BLOCKS 256U /* 1 MiB of input per pread */
@@ -93,19 +95,6 @@ int verity_params_validate(const VerityParams *p) {
         return 0;
 }
 
-static void put_le16(uint8_t *p, uint16_t v) {
-        p[0] = (uint8_t) v;
-        p[1] = (uint8_t) (v >> 8);
-}
-static void put_le32(uint8_t *p, uint32_t v) {
-        for (unsigned i = 0; i < 4; i++)
-                p[i] = (uint8_t) (v >> (8 * i));
-}
-static void put_le64(uint8_t *p, uint64_t v) {
-        for (unsigned i = 0; i < 8; i++)
-                p[i] = (uint8_t) (v >> (8 * i));
-}
-
 /* cryptsetup lib/verity/verity.c struct verity_sb (packed, little-endian):
  *   0 signature[8] "verity\0\0"   8 version (u32) = 1   12 hash_type (u32) = 1
  *  16 uuid[16]   32 algorithm[32] "sha256"   64 data_block_size (u32)   68 hash_block_size (u32)
@@ -113,14 +102,14 @@ static void put_le64(uint8_t *p, uint64_t v) {
 void verity_superblock_build(const VerityParams *p, uint8_t ret[static VERITY_BLOCK_SIZE]) {
         memset(ret, 0, VERITY_BLOCK_SIZE);
         memcpy(ret, "verity\0\0", 8);
-        put_le32(ret + 8, 1);
-        put_le32(ret + 12, 1);
+        le32_write(ret + 8, 1);
+        le32_write(ret + 12, 1);
         memcpy(ret + 16, p->uuid, VERITY_UUID_SIZE);
         memcpy(ret + 32, "sha256", 6);
-        put_le32(ret + 64, VERITY_BLOCK_SIZE);
-        put_le32(ret + 68, VERITY_BLOCK_SIZE);
-        put_le64(ret + 72, p->data_blocks);
-        put_le16(ret + 80, (uint16_t) p->salt_size);
+        le32_write(ret + 64, VERITY_BLOCK_SIZE);
+        le32_write(ret + 68, VERITY_BLOCK_SIZE);
+        le64_write(ret + 72, p->data_blocks);
+        le16_write(ret + 80, (uint16_t) p->salt_size);
         memcpy(ret + 88, p->salt, p->salt_size);
 }
 
@@ -192,13 +181,6 @@ static int hasher_new(const VerityParams *p, CryptoVerityHasher **ret) {
         return crypto_verity_hasher_new(p->salt, p->salt_size, ret);
 }
 
-static bool is_zero(const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (p[i])
-                        return false;
-        return true;
-}
-
 static int level_worker_run(LevelJob *j, bool report_progress) {
         _cleanup_(crypto_verity_hasher_freep) CryptoVerityHasher *hasher = NULL;
         _cleanup_free_ uint8_t *in = NULL;
@@ -252,8 +234,8 @@ static int level_worker_run(LevelJob *j, bool report_progress) {
                                         atomic_min_u64(&j->first_bad_block, first + i);
                                         break;
                                 }
-                        if (!is_zero(stored + nb * SHA256_DIGEST_SIZE,
-                                     out_size - nb * SHA256_DIGEST_SIZE))
+                        if (!memeqzero(stored + nb * SHA256_DIGEST_SIZE,
+                                       out_size - nb * SHA256_DIGEST_SIZE))
                                 atomic_min_u64(&j->first_bad_out,
                                                (c * CHUNK_HASH_SIZE + nb * SHA256_DIGEST_SIZE) /
                                                        VERITY_BLOCK_SIZE);

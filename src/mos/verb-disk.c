@@ -80,10 +80,12 @@ int verb_disk_create(int argc, char *argv[]) {
                 {},
         };
         const char *keyset = NULL, *product = NULL, *manifest = NULL, *layout = NULL, *out = NULL,
-                   *boot_loader = UKI_SYSTEMD_BOOT_DEFAULT, *name = "machineos", *epoch;
+                   *boot_loader = UKI_SYSTEMD_BOOT_DEFAULT, *name = "machineos", *epoch,
+                   *uki_path = NULL;
         _cleanup_(crypto_signer_freep) CryptoSigner *signer = NULL;
         _cleanup_(pe_image_freep) PeImage *loader = NULL, *uki = NULL;
         _cleanup_(disk_content_done) DiskContent content = { 0 };
+        _cleanup_free_ uint8_t *uki_bytes = NULL;
         DiskParams p = { .boot_tries = DISK_DEFAULT_BOOT_TRIES };
         uint8_t seed[2 * SHA256_DIGEST_SIZE] = { 0 };
         bool boot_only = false;
@@ -112,7 +114,7 @@ int verb_disk_create(int argc, char *argv[]) {
                         out = optarg;
                         break;
                 case ARG_UKI:
-                        p.uki = optarg;
+                        uki_path = optarg;
                         break;
                 case ARG_BOOT_LOADER:
                         boot_loader = optarg;
@@ -150,7 +152,7 @@ int verb_disk_create(int argc, char *argv[]) {
         r = verb_check_args(argv, argc, 0, 0, "");
         if (r != 0)
                 return r;
-        if (!keyset || !out || !p.uki)
+        if (!keyset || !out || !uki_path)
                 return verb_usage_error(argv[0], "--keyset, --uki and --out are required");
         if (boot_only && (product || manifest || layout))
                 return verb_usage_error(argv[0],
@@ -168,20 +170,30 @@ int verb_disk_create(int argc, char *argv[]) {
 
         /* The UKI must be one this keyset's firmware accepts: refuse anything else here rather
          * than at the first boot. */
-        r = pe_image_load(p.uki, &uki);
+        r = pe_image_load(uki_path, &uki);
         if (r < 0)
-                return log_error_errno(r == -EBADMSG ? r : r, "Failed to read UKI '%s': %m", p.uki);
+                return log_error_errno(r, "Failed to read UKI '%s': %m", uki_path);
         r = uki_verify(uki, keyset);
         if (r == -ENOENT || r == -EKEYREJECTED)
                 return log_error_errno(
                         EKEYREJECTED,
-                        "Refused UKI '%s': it is not signed by the db keys of keyset '%s'", p.uki,
-                        keyset);
+                        "Refused UKI '%s': it is not signed by the db keys of keyset '%s'",
+                        uki_path, keyset);
         if (r < 0)
-                return log_error_errno(r, "Failed to verify UKI '%s': %m", p.uki);
+                return log_error_errno(r, "Failed to verify UKI '%s': %m", uki_path);
+        /* The ESP gets the bytes just verified, not the file read again (a copy: the
+         * Authenticode digest below strips the signature in place). */
+        {
+                const uint8_t *d = pe_image_data(uki, &p.uki_size);
+                uki_bytes = malloc(p.uki_size);
+                if (!uki_bytes)
+                        return log_oom();
+                memcpy(uki_bytes, d, p.uki_size);
+                p.uki = uki_bytes;
+        }
         r = pe_image_authenticode_digest(uki, seed);
         if (r < 0)
-                return log_error_errno(r, "Failed to hash UKI '%s': %m", p.uki);
+                return log_error_errno(r, "Failed to hash UKI '%s': %m", uki_path);
 
         if (!boot_only) {
                 _cleanup_free_ char *error = NULL;

@@ -138,25 +138,26 @@ int verb_initramfs_build(int argc, char *argv[]) {
         p.policies = policies;
 
         r = initramfs_build(&p, &out_data, &n, &st, &missing);
-        if (r == -ENOENT && missing)
-                return log_error_errno(r,
-                                       "Failed to build initramfs: '%s' not found (program, "
-                                       "library or kernel module)",
-                                       missing);
         if (r == -ENOKEY)
                 return log_error_errno(r,
                                        "Failed to build initramfs: keyset '%s' lacks "
                                        "manifest-ca.crt or tpm-policy.pub",
                                        p.keyset);
+        if (r == -ENOENT && missing)
+                return log_error_errno(r,
+                                       "Failed to build initramfs: '%s' not found (program, "
+                                       "library or kernel module)",
+                                       missing);
+        if (r < 0 && missing) {
+                const char *why = r == -EBADMSG  ? "not an x86-64 ELF file, or a module that "
+                                                   "does not decompress"
+                                  : r == -EEXIST ? "a second, different file for the same path"
+                                  : r == -EINVAL ? "invalid, expected SOURCE:/DEST"
+                                                 : strerror(-r);
+                return log_error_errno(r, "Failed to build initramfs: '%s': %s", missing, why);
+        }
         if (r == -EBADMSG)
-                return log_error_errno(r, "Failed to build initramfs: a program or library is not "
-                                          "an x86-64 ELF file, or modules.dep is malformed");
-        if (r == -EEXIST)
-                return log_error_errno(
-                        r, "Failed to build initramfs: two different files for the same path");
-        if (r == -EINVAL)
-                return log_error_errno(
-                        r, "Failed to build initramfs: invalid destination path in --file");
+                return log_error_errno(r, "Failed to build initramfs: modules.dep is malformed");
         if (r < 0)
                 return log_error_errno(r, "Failed to build initramfs: %m");
         r = write_file_atomic(out, out_data, n, 0644, 0);

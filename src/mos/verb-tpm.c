@@ -50,7 +50,7 @@ static int load_owner_auth(Tpm2Context *c, const char *path, SecretBuffer *ret) 
         size_t n = 0;
         int r;
 
-        r = read_full_file(path, TPM2_OWNER_AUTH_MAX, &data, &n);
+        r = read_full_file_secret(path, TPM2_OWNER_AUTH_MAX, &data, &n);
         if (r == -EFBIG)
                 return log_error_errno(r,
                                        "Failed to read owner authorization '%s': more than %u "
@@ -70,14 +70,17 @@ static int load_owner_auth(Tpm2Context *c, const char *path, SecretBuffer *ret) 
 }
 
 static int load_policy_key(const char *path, CryptoKey **ret) {
-        _cleanup_free_ char *data = NULL;
-        size_t n;
+        char *data = NULL;
+        size_t n = 0;
         int r;
 
-        r = read_full_file(path, 64 * 1024, &data, &n);
+        /* The file may be the private key (then only its public half is used): read it as a
+         * secret. */
+        r = read_full_file_secret(path, 64 * 1024, &data, &n);
         if (r < 0)
                 return log_error_errno(r, "Failed to read tpm-policy key '%s': %m", path);
         r = crypto_key_from_public_pem(data, n, ret);
+        erase_and_free(data, n);
         if (r < 0)
                 r = crypto_key_load_private_pem(path, ret);
         if (r < 0)

@@ -124,10 +124,18 @@ int verb_verity_format(int argc, char *argv[]) {
         p.uuid[6] = (uint8_t) ((p.uuid[6] & 0x0f) | 0x40);
         p.uuid[8] = (uint8_t) ((p.uuid[8] & 0x3f) | 0x80);
         r = verity_format(fd, &p, &(VerityOptions){ .threads = a.threads }, root);
-        if (r < 0)
-                return log_error_errno(r, "Failed to format '%s': %m", a.positional[0]);
-        if (fsync(fd) < 0)
-                return log_error_errno(errno, "Failed to write '%s': %m", a.positional[0]);
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r < 0) {
+                /* Appending: take the partial hash area away again, so a failure leaves the
+                 * file as it was (a hash area inside the file was asked to overwrite it). */
+                if (p.hash_offset >= (uint64_t) st.st_size && ftruncate(fd, st.st_size) < 0)
+                        log_warning_errno(errno, "Failed to truncate '%s' back to %lld bytes: %m",
+                                          a.positional[0], (long long) st.st_size);
+                /* A write failure (EFBIG from a file size limit, ENOSPC) is not a refusal. */
+                log_error_errno(r, "Failed to format '%s': %m", a.positional[0]);
+                return MOS_EXIT_FAILURE;
+        }
         print_params(&p, root);
         return 0;
 }

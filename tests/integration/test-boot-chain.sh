@@ -143,7 +143,13 @@ if [ -n "$src" ]; then
 fi
 expect 1 "'nosuchmodule' not found" -- "$MOS" initramfs build --init "$prog" --module nosuchmodule --out "$T/x.img"
 expect 1 "'$T/missing' not found" -- "$MOS" initramfs build --init "$T/missing" --out "$T/x.img"
-expect 3 "not an x86-64 ELF file" -- "$MOS" initramfs build --init /etc/hostname --out "$T/x.img"
+expect 3 "'/etc/hostname': not an x86-64 ELF file" -- "$MOS" initramfs build --init /etc/hostname --out "$T/x.img"
+# Every refusal names the file or argument it is about.
+printf a >"$T/fa"; printf b >"$T/fb"
+expect 1 "'/etc/x': a second, different file for the same path" -- "$MOS" initramfs build --init "$prog" --file "$T/fa:/etc/x" --file "$T/fb:/etc/x" --out "$T/x.img"
+expect 1 "'$T/fa:etc/x': invalid, expected SOURCE:/DEST" -- "$MOS" initramfs build --init "$prog" --file "$T/fa:etc/x" --out "$T/x.img"
+expect 1 "'/etc/../x': invalid" -- "$MOS" initramfs build --init "$prog" --file "$T/fa:/etc/../x" --out "$T/x.img"
+expect 1 "'$T/nofile' not found" -- "$MOS" initramfs build --init "$prog" --file "$T/nofile:/x" --out "$T/x.img"
 expect 2 "--init is required" -- "$MOS" initramfs build --out "$T/x.img"
 expect 3 "lacks manifest-ca.crt or tpm-policy.pub" -- "$MOS" initramfs build --init "$prog" --keyset "$T/nope" --out "$T/x.img"
 
@@ -174,12 +180,26 @@ expect 1 "outside FAT32's range" -- "$MOS" disk create --keyset "$T/a" --uki "$T
 # ---- disk with a signed manifest and the images it references ----
 U=$("$MOS" product add "$T/a" hello 2>/dev/null)
 "$MOS" product add "$T/a" other >/dev/null 2>&1
-"$here/make-oci-layout.py" "$T/layout" hostfs:1 web:1 >"$T/images"
-spec_image() { # NAME
-        read -r _ md ms ld ls < <(grep "^$1 " "$T/images")
-        echo "{reference: \"$1\", digest: \"$md\", size: $ms, layers: [{digest: \"$ld\", size: $ls, verity: {root-hash: \"$(printf 'c%.0s' $(seq 64))\", salt: \"00ff\", data-blocks: 2, hash-offset: 8192}}]}"
+# Two small images from `mos image build` (one layer each), named in the spec by their digests
+# and verity parameters as `mos image inspect` prints them.
+export SOURCE_DATE_EPOCH=1700000000
+for n in hostfs web; do
+        mkdir -p "$T/src-$n/etc" && echo "$n" >"$T/src-$n/etc/name"
+        "$MOS" image build "$T/src-$n" --layout "$T/layout" --tag "$n:1" >/dev/null 2>&1 || not_ok "image build $n"
+done
+printf unreferenced >"$T/layout/blobs/sha256/$(printf unreferenced | sha256sum | cut -d' ' -f1)"
+spec_image() { # NAME:TAG [ROOT-HASH]: the image object of the spec (JSON, which YAML reads too)
+        "$MOS" image inspect --layout "$T/layout" "$1" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+v = lambda l: {"root-hash": sys.argv[1] or l["verity"]["rootHash"], "salt": l["verity"]["salt"],
+               "data-blocks": l["verity"]["dataBlocks"], "hash-offset": l["verity"]["hashOffset"]}
+print(json.dumps({"reference": d["name"], "digest": d["manifest"]["digest"], "size": d["manifest"]["size"],
+                  "layers": [{"digest": l["digest"], "size": l["size"], "verity": v(l)} for l in d["layers"]]}))' "${2:-}"
 }
-cat >"$T/spec.yaml" <<EOS
+layer_of() { "$MOS" image inspect --layout "$T/layout" "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"])'; }
+make_spec() { # FILE [ROOT-HASH of web's layer]
+cat >"$1" <<EOS
 release: 1
 version: "1.0.0"
 created: 2025-01-01T00:00:00Z
@@ -190,10 +210,12 @@ targets:
     image: $(spec_image hostfs:1)
   - name: web
     type: container
-    image: $(spec_image web:1)
+    image: $(spec_image web:1 "${2:-}")
     container:
       command: [/bin/busybox, httpd, -f]
 EOS
+}
+make_spec "$T/spec.yaml"
 "$MOS" manifest build "$T/spec.yaml" --product "$U" --out "$T/m.json" 2>/dev/null &&
         "$MOS" manifest sign --keyset "$T/a" --product hello "$T/m.json" 2>/dev/null || not_ok "manifest build/sign"
 expect 0 'store 64 MiB, data 287 MiB' -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/full.img"
@@ -215,15 +237,26 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [m["annotati
         ok "store index.json names the targets' manifests" || not_ok "store index.json: $(cat "$T/index.back")"
 command -v skopeo >/dev/null && {
         mkdir -p "$T/store" && mcopy -s -i "$T/full.img@@$(off 3)" ::/ "$T/store/" 2>/dev/null
-        expect 0 '"schemaVersion": 2' -- skopeo inspect --raw "oci:$T/store:hostfs:1"
+        expect 0 '"schemaVersion": ?2' -- skopeo inspect --raw "oci:$T/store:hostfs:1"
 }
 # Refusals: a layout blob changed, no signature, another product's manifest, a foreign keyset.
 cp -r "$T/layout" "$T/layout-bad"
-ld=$(awk '$1 == "web:1" { print $4 }' "$T/images")
+ld=$(layer_of web:1)
 printf 'X' | dd of="$T/layout-bad/blobs/sha256/${ld#sha256:}" bs=1 seek=100 conv=notrunc status=none
-expect 3 "blob $ld in the OCI layout does not match its digest or size" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout-bad" --uki "$T/a.efi" --out "$T/x.img"
+expect 3 "target 'web': blob $ld: digest mismatch" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout-bad" --uki "$T/a.efi" --out "$T/x.img"
 rm "$T/layout-bad/blobs/sha256/${ld#sha256:}"
-expect 1 "blob $ld is not in the OCI layout" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout-bad" --uki "$T/a.efi" --out "$T/x.img"
+expect 1 "target 'web': blob $ld: missing" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout-bad" --uki "$T/a.efi" --out "$T/x.img"
+# The image manifest blob changed: refused from the bytes read, never parsed.
+md=$(spec_image web:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+cp -r "$T/layout" "$T/layout-bad2"
+sed -i 's/"size"/"Size"/' "$T/layout-bad2/blobs/sha256/${md#sha256:}"
+expect 3 "target 'web': 'web:1': manifest blob $md: digest mismatch" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/layout-bad2" --uki "$T/a.efi" --out "$T/x.img"
+# A signed manifest whose verity parameters are not the layout's.
+make_spec "$T/spec-verity.yaml" "$(printf 'c%.0s' $(seq 64))"
+"$MOS" manifest build "$T/spec-verity.yaml" --product "$U" --out "$T/mv.json" 2>/dev/null &&
+        "$MOS" manifest sign --keyset "$T/a" --product hello "$T/mv.json" 2>/dev/null || not_ok "manifest build/sign (verity)"
+expect 3 "target 'web': layer 1 \($ld\): the verity parameters of the layout differ from the signed manifest's" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/mv.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/x.img"
+expect 3 "'$T/src-web' is not an OCI image layout" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/m.json" --layout "$T/src-web" --uki "$T/a.efi" --out "$T/x.img"
 cp "$T/m.json" "$T/nosig.json"
 expect 3 "the signature $T/nosig.json.sig is missing" -- "$MOS" disk create --keyset "$T/a" --product hello --manifest "$T/nosig.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/x.img"
 expect 3 "Refused manifest .* for product 'other'" -- "$MOS" disk create --keyset "$T/a" --product other --manifest "$T/m.json" --layout "$T/layout" --uki "$T/a.efi" --out "$T/x.img"

@@ -91,6 +91,14 @@ expect 3 "Failed to verify 'v.img': data block at offset 20480 does not match th
 expect 2 "Verification failed at position 20480" -- veritysetup verify v.img v.img "$VROOT" --hash-offset="$VOFF"
 expect 2 "missing --hash-offset BYTES" -- "$MOS" verity verify v.img "$VROOT"
 expect 2 "invalid --salt 'xyz'" -- "$MOS" verity format v.img --salt xyz
+# A format that cannot write its hash area leaves the file as it was (the file size limit makes
+# the append fail part way; SIGXFSZ ignored so the write returns EFBIG).
+head -c $((273 * 4096)) /dev/urandom >w.img
+cp w.img w.orig
+expect 1 "Failed to format 'w.img': File too large" -- \
+        bash -c 'trap "" XFSZ; ulimit -f 1100; exec "$0" verity format w.img' "$MOS"
+cmp -s w.img w.orig && ok "a failed verity format leaves the file unchanged" ||
+        not_ok "a failed verity format left $(stat -c %s w.img) bytes (was $(stat -c %s w.orig))"
 expect 2 "invalid root hash 'abc'" -- "$MOS" verity verify v.img abc --hash-offset 4096
 expect 3 "no sha256 verity superblock at offset 4096" -- "$MOS" verity verify v.img "$VROOT" --hash-offset 4096
 

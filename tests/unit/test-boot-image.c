@@ -112,7 +112,9 @@ TEST(uki_and_disk) {
 
         ASSERT_OK(uki_sign_binary(UKI_SYSTEMD_BOOT_DEFAULT, signer, &loader));
         dp.boot_loader = pe_image_data(loader, &dp.boot_loader_size);
-        dp.uki = uki_path;
+        dp.uki = pe_image_data(img, &dp.uki_size);
+        /* the file is not read again: what goes to the ESP is what was verified */
+        ASSERT_OK(unlink(uki_path));
         ASSERT_OK(disk_create(&dp, disk, &L));
         fd = open(disk, O_RDONLY | O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "efi-siglist.h"
 #include "tap.h"
@@ -79,9 +80,58 @@ TEST(parse_refusals) {
         ASSERT_ERRNO(efi_siglist_parse(buf, EFI_SIGLIST_MAX + 1, &s, &k), -EFBIG);
 }
 
+/* The raw EFI_SIGNATURE_DATA of an entry (what the firmware measures for PCR 7): the owner GUID
+ * in its stored (EFI_GUID) byte order, not the RFC 9562 order of EfiSignature.owner. */
+TEST(find_x509_raw_entry) {
+        _cleanup_free_ uint8_t *buf = NULL;
+        static const uint8_t c1[] = { 0x30, 1, 2, 3 }, c2[] = { 0x30, 4, 5 };
+        const uint8_t *e;
+        size_t n = 0, es;
+
+        ASSERT_OK(efi_siglist_append_x509(&buf, &n, owner, c1, sizeof c1));
+        ASSERT_OK(efi_siglist_append_x509(&buf, &n, owner, c2, sizeof c2));
+        ASSERT_OK(efi_siglist_find_x509(buf, n, c2, sizeof c2, &e, &es));
+        ASSERT_EQ(es, 16 + sizeof c2);
+        ASSERT_TRUE(e == buf + 28 + 16 + sizeof c1 + 28);
+        ASSERT_TRUE(memcmp(e, buf + n - es, es) == 0);
+        ASSERT_EQ(e[0], 0x04); /* Data1 little-endian */
+        ASSERT_TRUE(memcmp(e, owner, 16) != 0);
+        ASSERT_TRUE(memcmp(e + 16, c2, sizeof c2) == 0);
+
+        /* A prefix of a certificate is not that certificate. */
+        ASSERT_ERRNO(efi_siglist_find_x509(buf, n, c1, 3, &e, &es), -ENOENT);
+        ASSERT_ERRNO(efi_siglist_find_x509(buf, n - 1, c2, sizeof c2, &e, &es), -EBADMSG);
+        ASSERT_ERRNO(efi_siglist_find_x509(buf, 27, c2, sizeof c2, &e, &es), -EBADMSG);
+        ASSERT_ERRNO(efi_siglist_find_x509(buf, 0, c2, sizeof c2, &e, &es), -ENOENT);
+        buf[24] = 0; /* SignatureSize 0 */
+        ASSERT_ERRNO(efi_siglist_find_x509(buf, n, c2, sizeof c2, &e, &es), -EBADMSG);
+        ASSERT_ERRNO(efi_siglist_find_x509(buf, EFI_SIGLIST_MAX + 1, c2, sizeof c2, &e, &es),
+                     -EFBIG);
+}
+
+/* Only X.509 entries count: a SHA-256 entry whose hash equals the bytes looked for is not a
+ * certificate. */
+TEST(find_x509_ignores_other_types) {
+        uint8_t buf[28 + 48];
+        uint8_t sha256[16], hash[32];
+        const uint8_t *e;
+        size_t es;
+
+        ASSERT_OK(uuid_from_string(EFI_CERT_SHA256_GUID, sha256));
+        memset(hash, 0x30, sizeof hash);
+        memset(buf, 0, sizeof buf);
+        uuid_to_efi_guid(sha256, buf);
+        buf[16] = sizeof buf;
+        buf[24] = 48;
+        memcpy(buf + 28 + 16, hash, sizeof hash);
+        ASSERT_ERRNO(efi_siglist_find_x509(buf, sizeof buf, hash, sizeof hash, &e, &es), -ENOENT);
+}
+
 int main(void) {
         RUN(append_layout);
         RUN(parse_roundtrip);
         RUN(parse_refusals);
+        RUN(find_x509_raw_entry);
+        RUN(find_x509_ignores_other_types);
         return tap_done();
 }

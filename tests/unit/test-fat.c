@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -95,9 +97,41 @@ TEST(no_space) {
         ASSERT_ERRNO(fat32_write(fd, 0, UINT64_C(40) << 20, "T", 1, 0, f, 1), -ENOSPC);
 }
 
+/* A crafted volume: a header that claims 268 million clusters, a file of 4 GiB - 1 bytes whose
+ * cluster chain is a loop of two clusters, in an image of five sectors. Reading it must fail
+ * quickly, not follow the loop until 4 GiB are allocated: a chain cannot be longer than the
+ * clusters the image really has. */
+TEST(chain_loop_in_small_image) {
+        _cleanup_close_ int fd = memfd_create("fat", MFD_CLOEXEC);
+        _cleanup_free_ uint8_t *d = NULL;
+        uint8_t img[5 * 512] = {};
+        uint8_t *bs = img, *fat = img + 512, *root = img + 2 * 512;
+        size_t n;
+
+        ASSERT_TRUE(fd >= 0);
+        bs[11] = 0x00, bs[12] = 0x02;                         /* 512 bytes per sector */
+        bs[13] = 1;                                           /* sectors per cluster */
+        bs[14] = 1;                                           /* reserved sectors */
+        bs[16] = 1;                                           /* FATs */
+        bs[32] = 0xf0, bs[33] = bs[34] = 0xff, bs[35] = 0x0f; /* total sectors */
+        bs[36] = 1;                                           /* sectors per FAT */
+        bs[44] = 2;                                           /* root cluster */
+        bs[510] = 0x55, bs[511] = 0xaa;
+        fat[8] = fat[9] = fat[10] = 0xff, fat[11] = 0x0f; /* cluster 2: end of chain */
+        fat[12] = 4;                                      /* cluster 3 -> 4 */
+        fat[16] = 3;                                      /* cluster 4 -> 3 */
+        memcpy(root, "A       BIN", 11);
+        root[11] = 0x20;
+        root[26] = 3;                                     /* first cluster */
+        root[28] = root[29] = root[30] = root[31] = 0xff; /* size */
+        ASSERT_OK(loop_write(fd, img, sizeof img));
+        ASSERT_ERRNO(fat32_read_file(fd, 0, "A.BIN", &d, &n), -EBADMSG);
+}
+
 int main(void) {
         RUN(write_read);
         RUN(refusals);
         RUN(no_space);
+        RUN(chain_loop_in_small_image);
         return tap_done();
 }

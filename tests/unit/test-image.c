@@ -53,6 +53,22 @@ TEST(build_resolve_verify) {
         ASSERT_TRUE(memcmp(&resolved->layers[0], &built->layers[0], sizeof(ImageLayer)) == 0);
         ASSERT_OK(image_verify(l, "test/app:1", &(ImageVerifyOptions){ .threads = 1 }, NULL, &err));
 
+        /* by digest, without the tag: the same image */
+        {
+                _cleanup_(image_freep) Image *by_digest = NULL, *none = NULL;
+                _cleanup_free_ char *e = NULL;
+                Digest other = built->manifest_digest;
+                ASSERT_OK(image_load(l, "by-digest", &built->manifest_digest, built->manifest_size,
+                                     &by_digest, &e));
+                ASSERT_STREQ(by_digest->ref, "by-digest");
+                ASSERT_TRUE(digest_equal(&by_digest->config_digest, &resolved->config_digest));
+                ASSERT_TRUE(memcmp(&by_digest->layers[0], &built->layers[0], sizeof(ImageLayer)) ==
+                            0);
+                other.sha256[0] ^= 1;
+                ASSERT_ERRNO(image_load(l, "x", &other, built->manifest_size, &none, &e), -ENOENT);
+                ASSERT_TRUE(strstr(e, "'x': manifest blob sha256:") != NULL);
+        }
+
         /* one byte of file data changed */
         _cleanup_free_ char *rel = oci_layout_blob_path(&built->layers[0].digest);
         blob = strprintf("%s/%s", layout, rel);

@@ -116,7 +116,17 @@ TEST(blob_checks) {
                 path,
                 "blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
         full = strprintf("%s/%s", dir, path);
+        ASSERT_OK(oci_layout_check_blob(l, &d, 5, NULL));
         ASSERT_OK(write_file_atomic(full, "hellO", 5, 0644, 0));
+        {
+                _cleanup_free_ char *c1 = NULL, *c2 = NULL, *c3 = NULL;
+                ASSERT_ERRNO(oci_layout_check_blob(l, &d, 5, &c1), -EBADMSG);
+                ASSERT_TRUE(strstr(c1, "digest mismatch") != NULL);
+                ASSERT_ERRNO(oci_layout_check_blob(l, &d, 4, &c2), -EBADMSG);
+                ASSERT_TRUE(strstr(c2, "size mismatch (5 bytes, expected 4)") != NULL);
+                ASSERT_ERRNO(oci_layout_check_blob(l, &missing, 5, &c3), -ENOENT);
+                ASSERT_TRUE(strstr(c3, "missing") != NULL);
+        }
         ASSERT_ERRNO(oci_layout_read_blob(l, &d, 5, 4096, &blob, &e), -EBADMSG);
         ASSERT_TRUE(strstr(e, "digest mismatch") != NULL);
         ASSERT_ERRNO(oci_layout_read_blob(l, &d, 6, 4096, &blob, &e2), -EBADMSG);

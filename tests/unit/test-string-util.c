@@ -75,6 +75,15 @@ TEST(strip_newlines) {
         ASSERT_STREQ(strip_trailing_newlines(s), "value");
 }
 
+TEST(lower_hex) {
+        ASSERT_TRUE(string_is_lower_hex("0123456789abcdef", 16));
+        ASSERT_TRUE(string_is_lower_hex("", 0));
+        ASSERT_TRUE(string_is_lower_hex("abX", 2)); /* only the first n */
+        ASSERT_FALSE(string_is_lower_hex("abX", 3));
+        ASSERT_FALSE(string_is_lower_hex("ABCD", 4));
+        ASSERT_FALSE(string_is_lower_hex("g0", 2));
+}
+
 int main(void) {
         RUN(startswith_endswith);
         RUN(str_in_set);
@@ -84,5 +93,6 @@ int main(void) {
         RUN(hex_rejects_bad_input);
         RUN(printable_ascii);
         RUN(strip_newlines);
+        RUN(lower_hex);
         return tap_done();
 }
