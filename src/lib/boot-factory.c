@@ -87,10 +87,18 @@ static int step_identity(Boot *b, const CryptoKey *policy_key, bool have_identit
 static int step_certificate(Boot *b, const CryptoKey *policy_key, const uint8_t *cert,
                             size_t cert_size, int fd) {
         _cleanup_free_ uint8_t *blob = NULL;
-        _cleanup_free_ char *serial = NULL;
+        _cleanup_free_ char *serial = NULL, *error = NULL;
         size_t blob_size;
         int r;
 
+        /* Whoever writes the exchange area must not choose the device's product: only a
+         * certificate of the vendor's sudi-ca is stored. */
+        r = boot_check_identity_certificate(cert, cert_size, &error);
+        if (r < 0)
+                return boot_fail(b, r,
+                                 "the certificate in the factory exchange area was not issued "
+                                 "by the vendor's device CA: %s",
+                                 error ?: strerror(-r));
         r = crypto_cert_data_device_serial(cert, cert_size, &serial);
         if (r < 0)
                 return boot_fail(b, r,

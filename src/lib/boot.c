@@ -391,8 +391,36 @@ static int phase_lock(Boot *b) {
         return 0;
 }
 
+int boot_check_identity_certificate(const uint8_t *der, size_t size, char **ret_error) {
+        _cleanup_(crypto_cert_freep) CryptoCert *ca = NULL, *leaf = NULL;
+        int r;
+
+        r = crypto_cert_load(BOOT_SUDI_CA, &ca);
+        if (r < 0) {
+                if (ret_error)
+                        *ret_error =
+                                strprintf("the device CA %s of the initramfs does not load: %s",
+                                          BOOT_SUDI_CA, strerror(-r));
+                return r;
+        }
+        r = crypto_cert_from_data(der, size, &leaf);
+        if (r < 0) {
+                if (ret_error)
+                        *ret_error = strdup("not an X.509 certificate");
+                return -EKEYREJECTED;
+        }
+        r = crypto_cert_verify_issued(leaf, ca, CRYPTO_NO_CHECK_TIME, ret_error);
+        if (r < 0)
+                return -EKEYREJECTED;
+        r = crypto_cert_check_profile(leaf, CERT_PROFILE_DEVICE_IDENTITY, ret_error);
+        if (r < 0)
+                return -EKEYREJECTED;
+        return 0;
+}
+
 /* The device identity certificate (its product) and the minimum release, from TPM NV. */
 static int read_identity(Boot *b) {
+        _cleanup_free_ char *error = NULL;
         int r;
 
         r = tpm2_certificate_read(b->tpm, &b->cert, &b->cert_size);
@@ -403,6 +431,14 @@ static int read_identity(Boot *b) {
                                  "cannot read the device identity certificate from the "
                                  "TPM: %s",
                                  tpm2_context_last_error(b->tpm));
+        /* Factory provisioning checked it before storing it; checked again here because the
+         * product it names decides which manifests this device accepts. */
+        r = boot_check_identity_certificate(b->cert, b->cert_size, &error);
+        if (r < 0)
+                return boot_fail(b, r,
+                                 "the device identity certificate in the TPM was not issued by "
+                                 "the vendor's device CA: %s",
+                                 error ?: strerror(-r));
         r = crypto_cert_data_product_uuid(b->cert, b->cert_size, b->product);
         if (r < 0)
                 return boot_fail(b, r,

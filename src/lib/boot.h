@@ -40,6 +40,7 @@
 #define BOOT_MODULES_LOAD "/etc/mos/modules.load"
 #define BOOT_MANIFEST_CA "/etc/mos/trust/manifest-ca.crt"
 #define BOOT_TPM_POLICY_KEY "/etc/mos/trust/tpm-policy.pub"
+#define BOOT_SUDI_CA "/etc/mos/trust/sudi-ca.crt"
 #define BOOT_POLICY_DIR "/etc/mos/policies"
 
 /* Files on mos-config (written by `mos disk create`). */

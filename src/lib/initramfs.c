@@ -321,7 +321,8 @@ static int add_modules(Image *im, const InitramfsParams *p, InitramfsStats *st,
 }
 
 static int add_trust(Image *im, const InitramfsParams *p) {
-        static const char *const public_files[] = { "manifest-ca.crt", "tpm-policy.pub" };
+        static const char *const public_files[] = { "manifest-ca.crt", "sudi-ca.crt",
+                                                    "tpm-policy.pub" };
         int r;
 
         for (size_t i = 0; p->keyset && i < ELEMENTSOF(public_files); i++) {

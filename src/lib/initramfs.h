@@ -24,7 +24,7 @@ typedef struct InitramfsParams {
         const char *modules_dir; /* NULL: /lib/modules/<newest version> */
         char **files;            /* "SOURCE:DEST" (DEST absolute inside the image) */
         const char *keyset;      /* public trust material from a keyset (manifest-ca.crt,
-                                   tpm-policy.pub), or NULL */
+                                   sudi-ca.crt, tpm-policy.pub), or NULL */
         char **policies;         /* signed policy files */
         Compression compression;
         int level;      /* 0: default */
@@ -40,7 +40,7 @@ typedef struct InitramfsStats {
 } InitramfsStats;
 
 /* -ENOENT: a program, library, module or file is missing; -ENOKEY: the keyset lacks
- * manifest-ca.crt or tpm-policy.pub; -EBADMSG: a program or library is not an x86-64 ELF
+ * manifest-ca.crt, sudi-ca.crt or tpm-policy.pub; -EBADMSG: a program or library is not an x86-64 ELF
  * file, or a module does not decompress; -EEXIST: two different files for one path; -EINVAL:
  * a bad --file argument or destination. *ret_missing (may be NULL; set on failure when known)
  * names the file, library, module or path the failure is about. */

@@ -141,7 +141,7 @@ int verb_initramfs_build(int argc, char *argv[]) {
         if (r == -ENOKEY)
                 return log_error_errno(r,
                                        "Failed to build initramfs: keyset '%s' lacks "
-                                       "manifest-ca.crt or tpm-policy.pub",
+                                       "manifest-ca.crt, sudi-ca.crt or tpm-policy.pub",
                                        p.keyset);
         if (r == -ENOENT && missing)
                 return log_error_errno(r,

@@ -151,7 +151,7 @@ expect 1 "'$T/fa:etc/x': invalid, expected SOURCE:/DEST" -- "$MOS" initramfs bui
 expect 1 "'/etc/../x': invalid" -- "$MOS" initramfs build --init "$prog" --file "$T/fa:/etc/../x" --out "$T/x.img"
 expect 1 "'$T/nofile' not found" -- "$MOS" initramfs build --init "$prog" --file "$T/nofile:/x" --out "$T/x.img"
 expect 2 "--init is required" -- "$MOS" initramfs build --out "$T/x.img"
-expect 3 "lacks manifest-ca.crt or tpm-policy.pub" -- "$MOS" initramfs build --init "$prog" --keyset "$T/nope" --out "$T/x.img"
+expect 3 "lacks manifest-ca.crt, sudi-ca.crt or tpm-policy.pub" -- "$MOS" initramfs build --init "$prog" --keyset "$T/nope" --out "$T/x.img"
 
 # ---- disk ----
 expect 0 'esp 64 MiB' -- "$MOS" disk create --keyset "$T/a" --uki "$T/a.efi" --boot-only --out "$T/disk.img"

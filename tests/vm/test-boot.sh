@@ -149,10 +149,21 @@ for d in a b; do
 done
 expect 1 'no sealed-data-volume record' -- "$MOS" factory get factory-a.img sealed-data-volume --out x
 
+# Device C (a copy of B after boot 1, the same TPM key) gets a certificate for that key from
+# another vendor's device CA, with the same product UUID: factory boot 2 must not store it.
+cp factory-b.img factory-c.img
+cp -a tpm-b tpm-c
+expect 0 '' -- "$MOS" keyset create ks-foreign --org "Another vendor"
+expect 0 '' -- "$MOS" product add ks-foreign demo --uuid "$(uuid_of demo)"
+expect 0 '' -- "$MOS" device add ks-foreign demo SN-c --out dev-c --pubkey id-b.pem
+expect 0 '' -- "$MOS" factory put factory-c.img certificate dev-c/device.der
+
 # Factory boot 2: certificate stored, data-volume key sealed, ownership taken.
 vm factory2-a factory-a.img tpm-a --persist
 vm factory2-b factory-b.img tpm-b --persist
+vm factory2-c factory-c.img tpm-c --persist
 round
+refused factory2-c "the certificate in the factory exchange area was not issued by the vendor's device CA: "
 for d in a b; do
         console factory2-$d "certificate for device SN-$d stored in the TPM, data-volume key sealed" \
                 "factory boot 2 stored the certificate and sealed the key"
