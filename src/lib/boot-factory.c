@@ -93,7 +93,7 @@ static int step_certificate(Boot *b, const CryptoKey *policy_key, const uint8_t 
 
         /* Whoever writes the exchange area must not choose the device's product: only a
          * certificate of the vendor's sudi-ca is stored. */
-        r = boot_check_identity_certificate(cert, cert_size, &error);
+        r = boot_check_identity_certificate(BOOT_SUDI_CA, cert, cert_size, &error);
         if (r < 0)
                 return boot_fail(b, r,
                                  "the certificate in the factory exchange area was not issued "

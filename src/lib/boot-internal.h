@@ -43,10 +43,3 @@ struct Boot {
         bool config_mounted;
         Manifest *manifest;
 };
-
-/* Checks that a device identity certificate (DER, from the factory exchange area or TPM NV) was
- * issued by the vendor's sudi-ca of the initramfs and has the device-identity profile, so that
- * the product it names can be trusted. Validity periods are not checked (no trusted clock at
- * boot). Returns 0, or -EKEYREJECTED with *ret_error (why) set; other -errno for a CA that does
- * not load. */
-int boot_check_identity_certificate(const uint8_t *der, size_t size, char **ret_error);

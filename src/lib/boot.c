@@ -391,16 +391,16 @@ static int phase_lock(Boot *b) {
         return 0;
 }
 
-int boot_check_identity_certificate(const uint8_t *der, size_t size, char **ret_error) {
+int boot_check_identity_certificate(const char *ca_path, const uint8_t *der, size_t size,
+                                    char **ret_error) {
         _cleanup_(crypto_cert_freep) CryptoCert *ca = NULL, *leaf = NULL;
         int r;
 
-        r = crypto_cert_load(BOOT_SUDI_CA, &ca);
+        r = crypto_cert_load(ca_path, &ca);
         if (r < 0) {
                 if (ret_error)
-                        *ret_error =
-                                strprintf("the device CA %s of the initramfs does not load: %s",
-                                          BOOT_SUDI_CA, strerror(-r));
+                        *ret_error = strprintf("the device CA %s does not load: %s", ca_path,
+                                               strerror(-r));
                 return r;
         }
         r = crypto_cert_from_data(der, size, &leaf);
@@ -433,7 +433,7 @@ static int read_identity(Boot *b) {
                                  tpm2_context_last_error(b->tpm));
         /* Factory provisioning checked it before storing it; checked again here because the
          * product it names decides which manifests this device accepts. */
-        r = boot_check_identity_certificate(b->cert, b->cert_size, &error);
+        r = boot_check_identity_certificate(BOOT_SUDI_CA, b->cert, b->cert_size, &error);
         if (r < 0)
                 return boot_fail(b, r,
                                  "the device identity certificate in the TPM was not issued by "
@@ -555,13 +555,14 @@ static int mount_config(Boot *b) {
 
 /* The manifest's bytes as they are on the configuration partition, not yet verified. */
 static int read_manifest(Boot *b) {
-        _cleanup_free_ char *path = path_join("/config", BOOT_CONFIG_MANIFEST);
+        _cleanup_free_ char *path = NULL;
         int r;
 
-        if (!path)
-                return -ENOMEM;
         if (b->manifest_data)
                 return 0;
+        path = path_join("/config", BOOT_CONFIG_MANIFEST);
+        if (!path)
+                return -ENOMEM;
         r = read_full_file(path, MANIFEST_MAX_SIZE, &b->manifest_data, &b->manifest_size);
         if (r == -EFBIG)
                 return boot_fail(b, r, "manifest %s: larger than %u bytes", path,

@@ -103,6 +103,14 @@ void boot_say(Boot *b, const char *fmt, ...) _printf_(2, 3);
 int boot_fail(Boot *b, int r, const char *fmt, ...) _printf_(3, 4);
 uint64_t boot_now_usec(void);
 
+/* Checks that a device identity certificate (DER, from the factory exchange area or TPM NV)
+ * was issued by the device CA at ca_path (BOOT_SUDI_CA on the device) and has the
+ * device-identity profile, so that the product it names can be trusted. Validity periods are
+ * not checked (no trusted clock at boot). 0, or -EKEYREJECTED with *ret_error (may be NULL)
+ * saying why; another -errno (and *ret_error) when the CA does not load. */
+int boot_check_identity_certificate(const char *ca_path, const uint8_t *der, size_t size,
+                                    char **ret_error);
+
 /* boot-factory.c */
 int boot_factory_provision(Boot *b, const char *data_device);
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <archive.h>
-#include <assert.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -55,18 +54,18 @@ const char *tar_reader_error(const TarReader *r) {
         return r->error;
 }
 
-/* Pulls the next piece of raw input into buf (hashing it); returns its size, 0 at the end,
+/* Pulls up to size bytes of raw input into buf (hashing them); returns how many, 0 at the end,
  * or -errno. */
-static ssize_t input_pull(TarReader *r, uint8_t *buf) {
+static ssize_t input_pull(TarReader *r, uint8_t *buf, size_t size) {
         ssize_t k;
 
         if (r->in.outer) {
-                k = archive_read_data(r->in.outer->a, buf, INPUT_BUFFER_SIZE);
+                k = archive_read_data(r->in.outer->a, buf, size);
                 if (k < 0)
                         return -EBADMSG;
         } else {
                 uint64_t remaining = r->in.size == UINT64_MAX ? UINT64_MAX : r->in.size - r->pos;
-                size_t want = (size_t) MIN((uint64_t) INPUT_BUFFER_SIZE, remaining);
+                size_t want = (size_t) MIN((uint64_t) size, remaining);
 
                 if (want == 0)
                         return 0;
@@ -88,8 +87,7 @@ static ssize_t input_pull(TarReader *r, uint8_t *buf) {
 }
 
 static ssize_t gzip_input_pull(void *userdata, uint8_t *buf, size_t size) {
-        assert(size >= INPUT_BUFFER_SIZE);
-        return input_pull(userdata, buf);
+        return input_pull(userdata, buf, size);
 }
 
 static ssize_t input_next(TarReader *r) {
@@ -98,7 +96,7 @@ static ssize_t input_next(TarReader *r) {
                 int q;
 
                 r->probed = true;
-                k = input_pull(r, r->buf);
+                k = input_pull(r, r->buf, INPUT_BUFFER_SIZE);
                 if (k < 2 || r->buf[0] != 0x1f || r->buf[1] != 0x8b)
                         return k; /* not gzip: libarchive reads it (plain or zstd) */
                 q = gunzip_stream_new(gzip_input_pull, r, r->buf, (size_t) k, &r->gzip);
@@ -107,7 +105,7 @@ static ssize_t input_next(TarReader *r) {
         }
         if (r->gzip)
                 return gunzip_stream_read(r->gzip, r->buf, INPUT_BUFFER_SIZE);
-        return input_pull(r, r->buf);
+        return input_pull(r, r->buf, INPUT_BUFFER_SIZE);
 }
 
 static la_ssize_t input_read(struct archive *a, void *userdata, const void **ret_buf) {
@@ -276,7 +274,7 @@ int tar_reader_input_digest(TarReader *r, Digest *ret, uint64_t *ret_size) {
         if (!scratch)
                 return -ENOMEM;
         do
-                k = input_pull(r, scratch);
+                k = input_pull(r, scratch, INPUT_BUFFER_SIZE);
         while (k > 0);
         if (k < 0)
                 return error_replace(&r->error, (int) k, "cannot read the input: %s",
